@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0
+# sysanom: the kernel module and sysanomctl.
+#
+#   make                 build sysanom.ko and sysanomctl
+#   make module KDIR=..  build sysanom.ko against another kernel build tree
+#   make install         install both (modules_install, depmod, /usr/local)
+#   make demo            a trained container in a QEMU guest
+#   make check           every test: userspace, DKMS, both guest kernels
+#   make bench           replay ADFA-LD through the detection core
+
+# The running kernel's kbuild tree, else the newest one installed.
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	$(lastword $(sort $(wildcard /lib/modules/*/build))))
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+all: module tools
+
+module:
+	@test -n "$(KDIR)" || { echo "no kernel build tree: install linux-headers-amd64 or set KDIR" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tools:
+	$(MAKE) -C tools/sysanomctl
+
+install: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	depmod -a $(notdir $(patsubst %/build,%,$(KDIR)))
+	$(MAKE) -C tools/sysanomctl install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+deps:
+	tests/install-deps.sh
+
+demo: deps
+	tests/vm/demo.sh
+
+check: deps
+	tests/run-all.sh
+
+bench: deps
+	$(MAKE) -C tests/core bench
+
+clean:
+	-test -z "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C tools/sysanomctl clean
+
+.PHONY: all module tools install deps demo check bench clean

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /proc/sysanom: the monitored containers for humans, readable by root only.
+ */
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <uapi/linux/sysanom.h>
+
+#include "procfs.h"
+#include "profile.h"
+
+static struct proc_dir_entry *sysanom_proc_dir;
+
+static const char *sysanom_mode_name(u32 mode)
+{
+	switch (mode) {
+	case SYSANOM_MODE_TRAINING:
+		return "training";
+	case SYSANOM_MODE_ENFORCING:
+		return "enforcing";
+	default:
+		return "unknown";
+	}
+}
+
+static int sysanom_status_show_one(const struct sysanom_profile_info *pi,
+				   void *arg)
+{
+	struct seq_file *m = arg;
+
+	seq_printf(m, "%llu %s %llu %llu %llu %llu %s\n", pi->cgid,
+		   sysanom_mode_name(pi->mode), pi->stats.syscalls,
+		   pi->stats.forks, pi->stats.execs, pi->stats.exits,
+		   pi->path[0] ? pi->path : "-");
+	return 0;
+}
+
+static int sysanom_status_show(struct seq_file *m, void *v)
+{
+	seq_puts(m, "cgroup_id mode syscalls forks execs exits path\n");
+	return sysanom_profile_walk(0, sysanom_status_show_one, m);
+}
+
+int __init sysanom_procfs_init(void)
+{
+	sysanom_proc_dir = proc_mkdir_mode("sysanom", 0500, NULL);
+	if (!sysanom_proc_dir)
+		return -ENOMEM;
+	if (!proc_create_single("status", 0400, sysanom_proc_dir,
+				sysanom_status_show)) {
+		proc_remove(sysanom_proc_dir);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void sysanom_procfs_exit(void)
+{
+	proc_remove(sysanom_proc_dir);
+}
