@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The commands that talk to the module; each returns an exit status. */
+#ifndef SYSANOMCTL_COMMANDS_H
+#define SYSANOMCTL_COMMANDS_H
+
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+int cmd_train(int argc, char **argv);
+int cmd_untrack(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+
+void sa_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int sa_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

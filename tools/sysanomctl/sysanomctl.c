@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysanomctl: drive the sysanom module, and learn or evaluate profiles
+ * offline from recorded traces.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "offline.h"
+
+#define SYSANOM_VERSION "0.1.0"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "train", cmd_train, "start monitoring a container and learn it" },
+	{ "untrack", cmd_untrack, "stop monitoring a container" },
+	{ "status", cmd_status, "show the monitored containers" },
+	{ "learn", cmd_learn, "learn a profile from recorded traces (offline)" },
+	{ "eval", cmd_eval, "score traces against a learnt profile (offline)" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: sysanomctl COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name,
+			commands[i].summary);
+	fprintf(f,
+		"\nTARGET is a cgroup v2 path (absolute, or relative to the\n"
+		"cgroup2 mount) or a numeric cgroup id.\n"
+		"'sysanomctl COMMAND --help' describes a command.\n"
+		"Exit status: 0 success, 1 runtime error, 2 usage error.\n");
+}
+
+void sa_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("sysanomctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int sa_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "sysanomctl: %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'sysanomctl %s --help')\n", cmd);
+	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("sysanomctl %s\n", SYSANOM_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	sa_err("unknown command '%s' (see 'sysanomctl --help')", argv[1]);
+	return EXIT_USAGE;
+}
