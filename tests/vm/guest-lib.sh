@@ -1,0 +1,65 @@
+# Helpers for scenario scripts, sourced inside the guest (busybox sh):
+#   . /lib/sysanom/guest-lib.sh
+# shellcheck shell=sh
+
+CG=/sys/fs/cgroup
+MODULE=/lib/sysanom/sysanom.ko
+
+fail() { echo "FAIL: $*"; exit 1; }
+note() { echo "  $*"; }
+
+# Run a command, show it, fail the scenario with its output if it fails.
+run() {
+	echo "+ $*"
+	"$@" || fail "'$*' exited with $?"
+}
+
+# Like run, but the command must fail with the given exit status.
+run_status() {
+	want=$1; shift
+	echo "+ $* (expect exit $want)"
+	"$@"
+	got=$?
+	[ "$got" = "$want" ] || fail "'$*' exited with $got, expected $want"
+}
+
+# The JSON object of one cgroup in 'sysanomctl status --json', by its path
+# relative to the cgroup2 root (e.g. /a); empty when not listed.
+status_entry() {
+	sysanomctl status --json | tr -d '\n' |
+		grep -o '{[^{}]*"path":"'"$1"'"[^{}]*}' | head -n1
+}
+
+# A numeric field of a JSON object given on stdin, e.g. json_num syscalls.
+json_num() {
+	sed -n 's/.*"'"$1"'":\([0-9][0-9]*\).*/\1/p'
+}
+
+# Start a shell loop in a new cgroup $CG/$1; prints the loop's pid.
+start_cgroup_loop() {
+	mkdir -p "$CG/$1" || return 1
+	sh -c 'echo $$ > '"$CG/$1"'/cgroup.procs; while :; do cat /proc/self/status > /dev/null; done' \
+		> /dev/null 2>&1 &
+	echo $!
+}
+
+# Run a detached OCI container with runc. $1 container id, $2 cgroup path
+# (relative to the cgroup2 root), $3 the shell workload run inside it.
+start_container() {
+	b=/tmp/bundle-$1
+	rm -rf "$b"
+	cp -a /bundle "$b" || return 1
+	sed -i "s|@CGROUP@|/$2|" "$b/config.json"
+	printf '%s\n' "$3" > "$b/rootfs/workload.sh"
+	runc run --no-pivot -d --bundle "$b" "$1" < /dev/null > "/tmp/$1.out" 2>&1 ||
+		{ cat "/tmp/$1.out"; return 1; }
+}
+
+stop_container() {
+	runc kill "$1" KILL 2>/dev/null
+	i=0
+	while [ "$i" -lt 50 ] && runc state "$1" 2>/dev/null | grep -q '"running"'; do
+		sleep 0.1; i=$((i + 1))
+	done
+	runc delete -f "$1"
+}

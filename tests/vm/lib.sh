@@ -1,0 +1,73 @@
+# Shared helpers for the sysanom test scripts (sourced, not executed).
+# shellcheck shell=bash
+
+SYSANOM_CACHE=${SYSANOM_CACHE:-/var/cache/sysanom}
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPO_DIR=$(cd "$TESTS_DIR/.." && pwd)
+
+log() { echo "${0##*/}: $*" >&2; }
+die() { echo "${0##*/}: error: $*" >&2; exit 1; }
+
+# The kernel release of the newest installed Debian amd64 headers
+# (e.g. 6.1.0-56-amd64). Never the running kernel: this machine runs another.
+debian_kernel_release() {
+	local rel
+	rel=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 'linux-headers-*-amd64' 2>/dev/null |
+		awk '$1 == "ii" { sub(/^linux-headers-/, "", $2); print $2 }' |
+		sort -V | tail -n1)
+	[ -n "$rel" ] || die "no linux-headers-*-amd64 installed (run tests/install-deps.sh)"
+	[ -d "/lib/modules/$rel/build" ] || die "/lib/modules/$rel/build is missing"
+	echo "$rel"
+}
+
+# Debian package version of those headers (e.g. 6.1.192-2).
+debian_kernel_version() {
+	dpkg-query -W -f='${Version}' "linux-headers-$1"
+}
+
+# Extract Debian's linux-source tarball once (the same tree build-debug-kernel.sh
+# uses) and print its path.
+linux_source_tree() {
+	local srcver src
+	srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null) ||
+		die "linux-source-6.1 is not installed (run tests/install-deps.sh)"
+	src=$SYSANOM_CACHE/linux-source-$srcver
+	if [ ! -f "$src/.done" ]; then
+		log "extracting linux-source $srcver into $src"
+		mkdir -p "$SYSANOM_CACHE"
+		rm -rf "$src.tmp.$$"
+		mkdir -p "$src.tmp.$$"
+		tar -xJf /usr/src/linux-source-6.1.tar.xz -C "$src.tmp.$$" --strip-components=1
+		touch "$src.tmp.$$/.done"
+		if [ -f "$src/.done" ]; then
+			rm -rf "$src.tmp.$$"	# somebody else won the race
+		else
+			rm -rf "$src"
+			mv "$src.tmp.$$" "$src"
+		fi
+	fi
+	echo "$src"
+}
+
+# Copy the source tree (no .git, no build products, no test results) into $1.
+copy_tree() {
+	local dst=$1
+	mkdir -p "$dst"
+	rsync -a --delete \
+		--exclude=/.git --exclude=/tests/results \
+		--exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
+		--exclude='*.cmd' --exclude='.*.cmd' --exclude='*.a' --exclude=modules.order \
+		--exclude=Module.symvers --exclude='.tmp_versions' \
+		"$REPO_DIR/" "$dst/"
+}
+
+# A fresh results directory under tests/results, printed. Keeps the last 20.
+new_results_dir() {
+	local kind=$1 base=$TESTS_DIR/results dir
+	mkdir -p "$base"
+	dir=$base/$kind-$(date +%Y%m%d-%H%M%S)-$$
+	mkdir -p "$dir"
+	# shellcheck disable=SC2012
+	ls -1dt "$base"/*-*-*-* 2>/dev/null | tail -n +21 | xargs -r rm -rf
+	echo "$dir"
+}

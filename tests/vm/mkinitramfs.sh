@@ -1,0 +1,94 @@
+#!/bin/bash
+# Build the guest initramfs: busybox-static, the module (and the KUnit module),
+# sysanomctl and runc with their shared libraries, an OCI bundle with a
+# busybox rootfs, the guest /init and the scenario scripts.
+#
+# usage: mkinitramfs.sh --out FILE.gz --flavor debian|debug --module sysanom.ko
+#                       --ctl sysanomctl [--kunit sysanom_kunit.ko] SCENARIO.sh...
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+out= flavor= module= ctl= kunit=
+scenarios=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--out) out=$2; shift 2 ;;
+	--flavor) flavor=$2; shift 2 ;;
+	--module) module=$2; shift 2 ;;
+	--ctl) ctl=$2; shift 2 ;;
+	--kunit) kunit=$2; shift 2 ;;
+	-*) die "unknown option $1" ;;
+	*) scenarios+=("$1"); shift ;;
+	esac
+done
+[ -n "$out" ] && [ -n "$flavor" ] || die "usage: $0 --out FILE --flavor debian|debug [--module KO] [--ctl BIN] [--kunit KO] SCENARIO..."
+
+busybox=/bin/busybox
+file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
+	ldd "$busybox" 2>&1 | grep -q 'not a dynamic executable' ||
+	die "$busybox is not static (install busybox-static)"
+command -v runc >/dev/null || die "runc is not installed"
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+
+# Copy an executable and the shared libraries it needs, at the same paths.
+copy_bin() {
+	local bin=$1 dest=$2 lib
+	install -D -m 0755 "$bin" "$root$dest"
+	ldd "$bin" 2>/dev/null | grep -oE '/[^ ]+' | while read -r lib; do
+		[ -e "$lib" ] || continue
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,etc,root,lib/sysanom,scenarios}
+install -m 0755 "$busybox" "$root/bin/busybox"
+for applet in $("$busybox" --list); do
+	[ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
+done
+install -m 0755 "$TESTS_DIR/vm/init" "$root/init"
+install -m 0644 "$TESTS_DIR/vm/guest-lib.sh" "$root/lib/sysanom/guest-lib.sh"
+
+copy_bin "$(command -v runc)" /usr/sbin/runc
+[ -z "$ctl" ] || copy_bin "$ctl" /usr/sbin/sysanomctl
+[ -z "$module" ] || install -m 0644 "$module" "$root/lib/sysanom/sysanom.ko"
+[ -z "$kunit" ] || install -m 0644 "$kunit" "$root/lib/sysanom/sysanom_kunit.ko"
+for s in "${scenarios[@]}"; do
+	install -m 0755 "$s" "$root/scenarios/$(basename "$s")"
+done
+
+# An OCI bundle template: busybox rootfs, no terminal, runs /workload.sh (which
+# a scenario writes into the rootfs). cgroupsPath is the placeholder @CGROUP@.
+# Mounts the debug kernel lacks (mqueue) or no terminal needs (devpts) go away.
+bundle=$root/bundle
+mkdir -p "$bundle/rootfs"/{bin,proc,sys,dev,tmp,etc}
+install -m 0755 "$busybox" "$bundle/rootfs/bin/busybox"
+for applet in sh sleep cat echo ls true seq; do
+	ln -sf busybox "$bundle/rootfs/bin/$applet"
+done
+(cd "$bundle" && runc spec)
+jq '.process.terminal = false
+  | .process.args = ["/bin/sh", "/workload.sh"]
+  | .root.readonly = false
+  | .hostname = "sysanom-ct"
+  | .linux.cgroupsPath = "@CGROUP@"
+  | .mounts |= map(select(.type != "mqueue" and .type != "devpts"))' \
+	"$bundle/config.json" > "$bundle/config.json.new"
+mv "$bundle/config.json.new" "$bundle/config.json"
+
+cat > "$root/etc/sysanom-test.conf" <<CONF
+FLAVOR=$flavor
+HAVE_MODULE=$([ -n "$module" ] && echo 1 || echo 0)
+HAVE_CTL=$([ -n "$ctl" ] && echo 1 || echo 0)
+HAVE_KUNIT=$([ -n "$kunit" ] && echo 1 || echo 0)
+CONF
+echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
+echo "root:x:0:" > "$root/etc/group"
+
+mkdir -p "$(dirname "$out")"
+(cd "$root" && find . -print0 | sort -z | cpio --null -o -H newc --owner 0:0 --quiet) |
+	gzip -1 > "$out"
+log "wrote $out ($(du -h "$out" | cut -f1))"

@@ -1,0 +1,185 @@
+#!/bin/bash
+# Boot a test kernel in QEMU with the module, sysanomctl, runc and scenario
+# scripts in an initramfs; run the scenarios; check the results and the kernel
+# log. Exit 0 when everything passed, 1 otherwise.
+#
+# usage: run-guest.sh --kernel debian|debug [--smp N] [--icount] [--timeout S]
+#                     [--results DIR] [--no-build] [--verbose] --scenario FILE...
+#   debian  Debian's kernel matching the installed linux-headers-*-amd64
+#   debug   the KASAN/UBSAN/lockdep/kmemleak/KUnit kernel (built when missing);
+#           also runs the KUnit module from tests/kunit when that exists
+#   --no-build  boot without the module and sysanomctl (harness smoke test)
+#   --verbose   stream the guest's results port while it runs
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kernel= smp=2 icount=0 timeout_s= results= build=1 verbose=0
+scenarios=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) kernel=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
+	--icount) icount=1; shift ;;
+	--timeout) timeout_s=$2; shift 2 ;;
+	--results) results=$2; shift 2 ;;
+	--no-build) build=0; shift ;;
+	--verbose) verbose=1; shift ;;
+	--scenario) shift; while [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; do scenarios+=("$1"); shift; done ;;
+	-h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) die "unknown argument '$1' (see --help)" ;;
+	esac
+done
+case "$kernel" in debian|debug) ;; *) die "--kernel debian|debug is required" ;; esac
+[ ${#scenarios[@]} -gt 0 ] || die "no --scenario given"
+for s in "${scenarios[@]}"; do [ -f "$s" ] || die "no such scenario: $s"; done
+[ "$icount" = 0 ] || smp=1	# -icount needs a single vCPU to be deterministic
+
+[ -n "$results" ] || results=$(new_results_dir "guest-$kernel")
+mkdir -p "$results"
+results=$(cd "$results" && pwd)
+t0=$(date +%s)
+
+# --- the kernel ---------------------------------------------------------
+if [ "$kernel" = debian ]; then
+	vmlinuz=$("$TESTS_DIR/vm/get-debian-kernel.sh")
+	kdir=/lib/modules/$(debian_kernel_release)/build
+	mem=512
+	append="console=ttyS0 panic=-1 loglevel=7 printk.time=1"
+	: "${timeout_s:=300}"
+else
+	mkdir -p "$SYSANOM_CACHE"
+	kdir=$(flock "$SYSANOM_CACHE/.debug-kernel.lock" "$TESTS_DIR/vm/build-debug-kernel.sh" \
+		2> >(tee "$results/debug-kernel.log" | grep -v -e 'warning: the frame size' >&2 || true))
+	vmlinuz=$kdir/arch/x86/boot/bzImage
+	mem=1024
+	append="console=ttyS0 panic=-1 loglevel=7 printk.time=1 panic_on_warn=1 oops=panic"
+	: "${timeout_s:=1200}"
+fi
+[ -f "$vmlinuz" ] || die "kernel image $vmlinuz missing"
+
+# --- module, tool and KUnit module, built in a scratch copy ----------------
+mod= ctl= kunit=
+if [ "$build" = 1 ]; then
+	src=$results/build/src
+	log "building the module and sysanomctl for the $kernel kernel in $src"
+	copy_tree "$src"
+	make -C "$src" module KDIR="$kdir" > "$results/build-module.log" 2>&1 || {
+		tail -n 30 "$results/build-module.log" >&2
+		die "module build failed (log: $results/build-module.log)"
+	}
+	mod=$src/sysanom.ko
+	[ -f "$mod" ] || die "make module did not produce $mod"
+	make -C "$src" tools > "$results/build-tools.log" 2>&1 || {
+		tail -n 30 "$results/build-tools.log" >&2
+		die "sysanomctl build failed (log: $results/build-tools.log)"
+	}
+	ctl=$src/tools/sysanomctl/sysanomctl
+	[ -x "$ctl" ] || die "make tools did not produce $ctl"
+	if [ "$kernel" = debug ] && [ -f "$src/tests/kunit/Kbuild" ]; then
+		make -C "$kdir" M="$src/tests/kunit" modules > "$results/build-kunit.log" 2>&1 || {
+			tail -n 30 "$results/build-kunit.log" >&2
+			die "KUnit module build failed (log: $results/build-kunit.log)"
+		}
+		kunit=$src/tests/kunit/sysanom_kunit.ko
+		[ -f "$kunit" ] || die "KUnit build did not produce $kunit"
+	fi
+fi
+
+initrd=$results/initrd.gz
+"$TESTS_DIR/vm/mkinitramfs.sh" --out "$initrd" --flavor "$kernel" \
+	${mod:+--module "$mod"} ${ctl:+--ctl "$ctl"} ${kunit:+--kunit "$kunit"} \
+	"${scenarios[@]}"
+
+# --- boot ------------------------------------------------------------------
+console=$results/console.log
+output=$results/output.log
+: > "$console"; : > "$output"
+qemu=(qemu-system-x86_64 -nodefaults -display none -no-reboot
+	-m "$mem" -smp "$smp" -kernel "$vmlinuz" -initrd "$initrd" -append "$append"
+	-serial "file:$console" -serial "file:$output")
+[ "$icount" = 0 ] || qemu+=(-icount shift=0)
+echo "${qemu[*]}" > "$results/qemu.cmd"
+log "booting the $kernel kernel (smp $smp$([ "$icount" = 1 ] && echo ', icount'), timeout ${timeout_s}s), logs in $results"
+tailpid=
+if [ "$verbose" = 1 ]; then
+	tail -n +1 -f "$output" | tr -d '\r' &
+	tailpid=$!
+fi
+tb=$(date +%s)
+qrc=0
+timeout --foreground -k 10 "$timeout_s" "${qemu[@]}" < /dev/null || qrc=$?
+boot_s=$(( $(date +%s) - tb ))
+if [ -n "$tailpid" ]; then sleep 0.5; kill "$tailpid" 2>/dev/null || true; fi
+sed -i 's/\r$//' "$console" "$output"
+
+# --- verdict -----------------------------------------------------------------
+problems=()
+problem() { problems+=("$*"); }
+
+[ "$qrc" != 124 ] && [ "$qrc" != 137 ] || problem "QEMU timed out after ${timeout_s}s"
+grep -q '^SYSANOM-GUEST-BEGIN' "$output" || problem "the guest never reached /init"
+grep -q '^SYSANOM-GUEST-END' "$output" || problem "no end marker from the guest (crash, panic or hang?)"
+for s in "${scenarios[@]}"; do
+	name=$(basename "$s" .sh)
+	if grep -q "^SCENARIO PASS $name\$" "$output"; then
+		:
+	elif line=$(grep -m1 "^SCENARIO FAIL $name:" "$output"); then
+		problem "$line"
+	else
+		problem "scenario $name: no result"
+	fi
+done
+if grep -q '^GUEST ' "$output"; then
+	while IFS= read -r line; do problem "$line"; done < <(grep '^GUEST ' "$output")
+fi
+
+# KUnit: KTAP from the guest's dmesg. Suites at column 0, cases indented.
+kunit_summary=
+if [ -n "$kunit" ]; then
+	if ! grep -q '^KUNIT END' "$output"; then
+		problem "KUnit: the test module did not finish"
+	fi
+	if grep -q '^KUNIT insmod' "$output"; then problem "KUnit: insmod sysanom_kunit.ko failed"; fi
+	ktap=$results/kunit.ktap
+	sed -n 's/^KTAP| //p' "$output" > "$ktap"
+	cases_ok=$(grep -cE '^ {4,}ok [0-9]+ ' "$ktap" || true)
+	cases_fail=$(grep -cE '^ {4,}not ok [0-9]+ ' "$ktap" || true)
+	cases_skip=$(grep -cE '^ {4,}ok [0-9]+ .*# SKIP' "$ktap" || true)
+	suites_fail=$(grep -cE '^not ok [0-9]+ ' "$ktap" || true)
+	kunit_summary="KUnit: $((cases_ok - cases_skip)) passed, $cases_fail failed, $cases_skip skipped"
+	[ "$cases_ok" -gt 0 ] || [ "$cases_fail" -gt 0 ] || problem "KUnit: no test case ran"
+	if [ "$cases_fail" -gt 0 ] || [ "$suites_fail" -gt 0 ]; then
+		problem "KUnit: $cases_fail case(s) failed: $(grep -E '^ *not ok ' "$ktap" | sed 's/^ *//' | paste -sd, -)"
+	fi
+fi
+
+if [ "$kernel" = debug ] && grep -q '^SYSANOM-GUEST-END' "$output"; then
+	grep -q '^KMEMLEAK CLEAN' "$output" || problem "kmemleak reported leaks (see KMEMLEAK| lines in $output)"
+fi
+
+# The kernel log: any of these fails the run. Kernel lines carry a timestamp.
+forbidden='BUG:|WARNING:|Oops|general protection|Call Trace|KASAN|UBSAN|kernel BUG|Kernel panic|'
+forbidden+='possible circular locking|possible recursive locking|inconsistent lock state|'
+forbidden+='suspicious RCU usage|lock held when returning|possible irq lock inversion|'
+forbidden+='INFO: possible|INFO: task .* blocked|suspected memory leak'
+grep -nE '^\[ *[0-9]+\.[0-9]+\]' "$console" | grep -E "$forbidden" > "$results/kernel-problems.log" || true
+if [ -s "$results/kernel-problems.log" ]; then
+	problem "kernel log: $(head -n1 "$results/kernel-problems.log" | cut -c1-200) ($(wc -l < "$results/kernel-problems.log") line(s), see $results/kernel-problems.log)"
+fi
+
+total_s=$(( $(date +%s) - t0 ))
+echo "--- guest output ($output) ---"
+grep -vE '^KTAP\| ' "$output" | tail -n 60
+[ -z "$kunit_summary" ] || echo "$kunit_summary"
+if [ ${#problems[@]} -eq 0 ]; then
+	echo "run-guest: PASS $kernel kernel, ${#scenarios[@]} scenario(s), guest ${boot_s}s, total ${total_s}s"
+	exit 0
+fi
+for p in "${problems[@]}"; do echo "run-guest: $p"; done
+if [ -s "$results/kernel-problems.log" ]; then
+	first=$(head -n1 "$results/kernel-problems.log" | cut -d: -f1)
+	echo "--- kernel log around the first problem ($console) ---"
+	sed -n "$((first > 5 ? first - 5 : 1)),$((first + 40))p" "$console"
+fi
+echo "run-guest: FAIL $kernel kernel (guest ${boot_s}s, total ${total_s}s), logs in $results"
+exit 1
