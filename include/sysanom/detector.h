@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Detectors of the sysanom core: a profile (parameters, STIDE set, BoSC set,
+ * growth curve) shared by every thread of a container, and a small stream
+ * state per thread that the caller embeds in its own per-thread struct.
+ *
+ *	sa_profile_init(p, &params, stide_mem, stide_order, bosc_mem, bo);
+ *	sa_stream_reset(&thread->stream);
+ *	v = sa_feed(p, &thread->stream, id, SA_MODE_TRAIN);	per call
+ *	v = sa_feed(p, &thread->stream, id, SA_MODE_DETECT);
+ *	if (v & SA_V_ANOMALY) ... raise an alert with sa_stream_score()
+ *
+ * STIDE: every window of k calls absent from the STIDE set is a mismatch;
+ * the locality frame counts the mismatches among the last @frame windows
+ * and an anomaly is declared when that count reaches @lfc_threshold.
+ * BoSC (Abed, Clancy & Levy 2015): the bag of the last @bag calls is looked
+ * up in the BoSC set; the stream is cut into epochs of @epoch windows and an
+ * epoch is anomalous when its mismatching bags reach @epoch_threshold.
+ * Combined: the weighted sum of the frame's STIDE and BoSC mismatches, see
+ * sa_feed().
+ *
+ * Nothing here allocates, sleeps or locks; sa_feed() is O(1) per call.
+ */
+#ifndef _SYSANOM_DETECTOR_H
+#define _SYSANOM_DETECTOR_H
+
+#include "types.h"
+#include "hashset.h"
+#include "window.h"
+
+enum sa_detector {
+	SA_DET_STIDE = 1,
+	SA_DET_BOSC = 2,
+	SA_DET_COMBO = 3,
+	SA_DET_MAX = SA_DET_COMBO,
+};
+
+enum sa_abi {
+	SA_ABI_OPAQUE = 0,	/* ids with no name mapping (e.g. ADFA-LD) */
+	SA_ABI_X86_64 = 1,
+	SA_ABI_I386 = 2,
+	SA_ABI_MAX = SA_ABI_I386,
+};
+
+enum sa_mode {
+	SA_MODE_DETECT = 0,
+	SA_MODE_TRAIN = 1,
+};
+
+#define SA_FRAME_MAX		64
+#define SA_FRAME_DEFAULT	20	/* Warrender, Forrest, Pearlmutter */
+#define SA_LFC_DEFAULT		4
+#define SA_EPOCH_DEFAULT	5000
+#define SA_EPOCH_THR_DEFAULT	10
+#define SA_GROWTH_SHIFT_DEFAULT	10	/* growth checkpoint every 1024 */
+#define SA_GROWTH_SHIFT_MAX	40
+#define SA_GROWTH_SLOTS		16
+#define SA_BOSC_WEIGHT_DEFAULT	4
+#define SA_BOSC_WEIGHT_MAX	16
+#define SA_COMBO_THR_DEFAULT	48
+
+struct sa_params {
+	u8 k;			/* STIDE window, SA_K_MIN..SA_K_MAX */
+	u8 bag;			/* BoSC window, SA_BAG_MIN..SA_BAG_MAX */
+	u8 frame;		/* locality frame, 1..SA_FRAME_MAX windows */
+	u8 lfc_threshold;	/* 1..frame */
+	u32 epoch;		/* BoSC epoch, windows (>= 1) */
+	u32 epoch_threshold;	/* mismatching bags per epoch (>= 1) */
+	u8 detector;		/* enum sa_detector */
+	u8 abi;			/* enum sa_abi */
+	u8 growth_shift;	/* growth checkpoint every 1 << shift windows */
+	u8 bosc_weight;		/* combined: weight of a BoSC mismatch, 0..SA_BOSC_WEIGHT_MAX */
+	u32 combo_threshold;	/* combined: frame score making an anomaly */
+};
+
+/* Growth curve: distinct entries against windows seen. */
+struct sa_growth {
+	sa_atomic64_t windows;
+	u64 ck_windows[SA_GROWTH_SLOTS];
+	u32 ck_entries[SA_GROWTH_SLOTS];
+};
+
+struct sa_profile {
+	struct sa_params params;
+	u64 stide_mask;		/* exact keys: low 10 * k bits */
+	u64 fp_pow;		/* SA_FP_BASE ** k */
+	struct sa_hashset stide;
+	struct sa_hashset bosc;
+	struct sa_growth growth;
+};
+
+/* Per-thread state: 96 bytes, no pointers; zeroed by sa_stream_reset(). */
+struct sa_stream {
+	u64 stide_h;		/* exact packing or rolling fingerprint */
+	u64 bag_sum;		/* sum of the bag terms of the last @bag ids */
+	u64 frame_bits;		/* STIDE mismatch per window, newest = bit 0 */
+	u64 bag_bits;		/* BoSC mismatch per window, newest = bit 0 */
+	u32 calls;		/* calls seen, saturates at 1 << 30 */
+	u32 epoch_windows;	/* windows in the current BoSC epoch */
+	u32 epoch_miss;		/* BoSC mismatches in the current epoch */
+	u32 pending;		/* windows not yet counted in the profile */
+	u16 lfc;		/* STIDE mismatches in the frame */
+	u16 bfc;		/* BoSC mismatches in the frame */
+	u16 pos;		/* ring write position */
+	u16 pad;
+	u16 ring[SA_RING];	/* last SA_RING call ids */
+};
+
+/* Verdict bits returned by sa_feed(). */
+#define SA_V_WINDOW		0x01	/* a full STIDE window was formed */
+#define SA_V_STIDE_MISS		0x02	/* STIDE window absent */
+#define SA_V_BOSC_MISS		0x04	/* bag absent */
+#define SA_V_STIDE_ANOMALY	0x08	/* locality frame count >= threshold */
+#define SA_V_BOSC_ANOMALY	0x10	/* epoch mismatches >= threshold */
+#define SA_V_COMBO_ANOMALY	0x20	/* combined frame score >= threshold */
+#define SA_V_ANOMALY		0x40	/* anomaly of the configured detector */
+#define SA_V_NEW		0x80	/* training added an entry */
+#define SA_V_FULL		0x100	/* training: a set is full (grow it) */
+
+void sa_params_default(struct sa_params *params);
+int sa_params_valid(const struct sa_params *params);
+
+int sa_profile_init(struct sa_profile *p, const struct sa_params *params,
+		    void *stide_mem, unsigned int stide_order,
+		    void *bosc_mem, unsigned int bosc_order);
+
+static inline void sa_stream_reset(struct sa_stream *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+unsigned int sa_feed(struct sa_profile *p, struct sa_stream *s, u32 id,
+		     enum sa_mode mode);
+unsigned int sa_detect(const struct sa_profile *p, struct sa_stream *s,
+		       u32 id);
+unsigned int sa_train(struct sa_profile *p, struct sa_stream *s, u32 id);
+
+/* Adds the stream's pending windows to the profile's growth count. */
+void sa_stream_flush(struct sa_profile *p, struct sa_stream *s);
+
+/* Combined score of the current frame (lfc * 8 + bfc * bosc_weight). */
+static inline u32 sa_stream_score(const struct sa_profile *p,
+				  const struct sa_stream *s)
+{
+	return (u32)s->lfc * 8 + (u32)s->bfc * p->params.bosc_weight;
+}
+
+static inline u64 sa_profile_windows(const struct sa_profile *p)
+{
+	return (u64)sa_atomic64_read(&p->growth.windows);
+}
+
+static inline u32 sa_profile_entries(const struct sa_profile *p)
+{
+	return sa_hashset_entries(&p->stide) + sa_hashset_entries(&p->bosc);
+}
+
+/*
+ * Growth slope: new distinct entries per million windows over the last
+ * @span checkpoints (1..SA_GROWTH_SLOTS - 1), or over all training when
+ * fewer checkpoints exist.
+ */
+u64 sa_growth_slope_ppm(const struct sa_profile *p, unsigned int span);
+
+#endif /* _SYSANOM_DETECTOR_H */

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Compact open-addressing hash set of non-zero 64-bit keys, each with a
+ * small saturating count.
+ *
+ * Memory: the caller supplies sa_hashset_size(order) bytes; the set never
+ * allocates. Each slot is a u64 key plus a u8 count (9 bytes); the set
+ * refuses inserts beyond 3/4 of its slots, so a full set costs 12 bytes per
+ * entry, and between 12 and 24 bytes per entry when sized by the next power
+ * of two above entries * 4 / 3.
+ *
+ * Concurrency: lookups take no lock (READ_ONCE of the slots). Inserts claim
+ * an empty slot with a 64-bit cmpxchg, so any number of CPUs may insert into
+ * the same set at once; two inserts of the same key end in one entry.
+ * Entries are never removed. Counts are bumped with plain read-modify-write
+ * and may lose increments under contention (they are a frequency hint).
+ *
+ * Growth: when sa_hashset_insert() returns -ENOSPC, allocate a larger set
+ * from process context, sa_hashset_copy() the old one into it, publish it
+ * (rcu_assign_pointer), wait for readers (synchronize_rcu) and copy again:
+ * inserts never delete, so the second copy picks up whatever reached the old
+ * set before every CPU saw the new one.
+ */
+#ifndef _SYSANOM_HASHSET_H
+#define _SYSANOM_HASHSET_H
+
+#include "types.h"
+
+#define SA_HS_MIN_ORDER		4
+#define SA_HS_MAX_ORDER		28
+#define SA_HS_COUNT_MAX		255
+#define SA_HS_SLOT_BYTES	(sizeof(u64) + sizeof(u8))
+
+struct sa_hashset {
+	u64 *keys;		/* 1 << order slots, 0 = empty */
+	u8 *counts;		/* 1 << order saturating counts */
+	u32 order;
+	u32 mask;
+	u32 limit;		/* maximum number of entries */
+	sa_atomic_t used;	/* number of entries */
+};
+
+/* Bytes of memory a set of 1 << order slots needs; 0 if order is invalid. */
+size_t sa_hashset_size(unsigned int order);
+/* Smallest order whose set holds at least @entries entries (or -ERANGE). */
+int sa_hashset_order_for(u32 entries);
+/* Binds @hs to @mem (8-byte aligned, sa_hashset_size(order) bytes), empty. */
+int sa_hashset_init(struct sa_hashset *hs, void *mem, unsigned int order);
+/* 1 if a new entry was made, 0 if the key was there, -ENOSPC if full. */
+int sa_hashset_insert(struct sa_hashset *hs, u64 key);
+/* Insert with an explicit count (import); keeps the larger count. */
+int sa_hashset_insert_count(struct sa_hashset *hs, u64 key, u8 count);
+/* Copies every entry of @src into @dst; -ENOSPC if @dst fills up. */
+int sa_hashset_copy(struct sa_hashset *dst, const struct sa_hashset *src);
+
+static inline u32 sa_hashset_entries(const struct sa_hashset *hs)
+{
+	return (u32)sa_atomic_read(&hs->used);
+}
+
+static inline u32 sa_hashset_slots(const struct sa_hashset *hs)
+{
+	return hs->mask + 1;
+}
+
+static inline u32 sa_hashset_index(const struct sa_hashset *hs, u64 key)
+{
+	return (u32)((key * 0x9e3779b97f4a7c15ULL) >> (64 - hs->order));
+}
+
+/*
+ * Count of @key (1..255), or 0 if absent. Lock-free; safe against
+ * concurrent inserts.
+ */
+static inline unsigned int sa_hashset_lookup(const struct sa_hashset *hs,
+					     u64 key)
+{
+	u32 i = sa_hashset_index(hs, key);
+
+	for (;;) {
+		u64 k = READ_ONCE(hs->keys[i]);
+
+		if (k == key) {
+			unsigned int c = READ_ONCE(hs->counts[i]);
+
+			return c ? c : 1;
+		}
+		if (!k)
+			return 0;
+		i = (i + 1) & hs->mask;
+	}
+}
+
+#endif /* _SYSANOM_HASHSET_H */

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Profile file format (version 1), little-endian, no padding:
+ *
+ *	off size field
+ *	  0    8 magic "SAPROF\r\n"
+ *	  8    2 version (1)
+ *	 10    2 header size (64)
+ *	 12    1 k			STIDE window
+ *	 13    1 bag		BoSC window
+ *	 14    1 frame		locality frame
+ *	 15    1 lfc_threshold
+ *	 16    4 epoch
+ *	 20    4 epoch_threshold
+ *	 24    1 detector
+ *	 25    1 abi		system-call ABI of the ids
+ *	 26    1 growth_shift
+ *	 27    1 bosc_weight
+ *	 28    4 combo_threshold
+ *	 32    4 stide entries (n)
+ *	 36    4 bosc entries (m)
+ *	 40    8 windows seen in training
+ *	 48   12 reserved, must be 0
+ *	 60    4 CRC-32 (IEEE) of the whole file with this field read as 0
+ *	 64  9*n STIDE entries: key (8), count (1)
+ *	  .  9*m BoSC entries: key (8), count (1)
+ *
+ * Keys are non-zero and unique within their set; counts are 1..255. The
+ * file size is exactly 64 + 9 * (n + m).
+ */
+#ifndef _SYSANOM_PROFILE_FMT_H
+#define _SYSANOM_PROFILE_FMT_H
+
+#include "types.h"
+#include "detector.h"
+
+#define SA_PROF_MAGIC		"SAPROF\r\n"
+#define SA_PROF_VERSION		1
+#define SA_PROF_HDR_SIZE	64
+#define SA_PROF_ENTRY_SIZE	9
+#define SA_PROF_MAX_ENTRIES	(1U << 26)
+
+struct sa_profile_info {
+	struct sa_params params;
+	u32 stide_entries;
+	u32 bosc_entries;
+	u64 windows;
+};
+
+u32 sa_crc32(u32 crc, const void *buf, size_t len);
+
+/* Exact size of the export of @p (entries may grow concurrently). */
+size_t sa_profile_export_size(const struct sa_profile *p);
+/*
+ * Writes @p into @buf; returns the number of bytes written or -ENOSPC.
+ * Training must be stopped (no concurrent inserts) for a consistent export.
+ */
+long sa_profile_export(const struct sa_profile *p, void *buf, size_t len);
+/*
+ * Checks the whole buffer (size, magic, version, parameters, checksum,
+ * entry counts) and fills @info. Never reads outside buf[0..len).
+ */
+int sa_profile_parse(const void *buf, size_t len,
+		     struct sa_profile_info *info);
+/*
+ * Loads a buffer accepted by sa_profile_parse() into @p, which the caller
+ * initialised with info->params and sets holding at least the entry counts
+ * (sa_hashset_order_for()). Rejects zero keys, duplicate keys, zero counts.
+ */
+int sa_profile_import(struct sa_profile *p, const void *buf, size_t len);
+
+#endif /* _SYSANOM_PROFILE_FMT_H */

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Export and import of profiles to and from a byte buffer; the parser
+ * validates everything before it touches a profile. See profile_fmt.h.
+ */
+#include "../../include/sysanom/profile_fmt.h"
+
+u32 sa_crc32(u32 crc, const void *buf, size_t len)
+{
+	const u8 *b = buf;
+	unsigned int i;
+
+	crc = ~crc;
+	while (len--) {
+		crc ^= *b++;
+		for (i = 0; i < 8; i++)
+			crc = (crc >> 1) ^ (0xedb88320U & (0U - (crc & 1)));
+	}
+	return ~crc;
+}
+
+static void sa_put16(u8 *b, u16 v)
+{
+	b[0] = v;
+	b[1] = v >> 8;
+}
+
+static void sa_put32(u8 *b, u32 v)
+{
+	sa_put16(b, v);
+	sa_put16(b + 2, v >> 16);
+}
+
+static void sa_put64(u8 *b, u64 v)
+{
+	sa_put32(b, (u32)v);
+	sa_put32(b + 4, (u32)(v >> 32));
+}
+
+static u16 sa_get16(const u8 *b)
+{
+	return (u16)(b[0] | (b[1] << 8));
+}
+
+static u32 sa_get32(const u8 *b)
+{
+	return sa_get16(b) | ((u32)sa_get16(b + 2) << 16);
+}
+
+static u64 sa_get64(const u8 *b)
+{
+	return sa_get32(b) | ((u64)sa_get32(b + 4) << 32);
+}
+
+size_t sa_profile_export_size(const struct sa_profile *p)
+{
+	return SA_PROF_HDR_SIZE + (size_t)SA_PROF_ENTRY_SIZE *
+		((size_t)sa_hashset_entries(&p->stide) +
+		 sa_hashset_entries(&p->bosc));
+}
+
+/* Writes the entries of @hs; returns how many, or -ENOSPC. */
+static long sa_export_set(const struct sa_hashset *hs, u8 *b, size_t room)
+{
+	size_t n = 0;
+	u32 i;
+
+	for (i = 0; i <= hs->mask; i++) {
+		u64 key = READ_ONCE(hs->keys[i]);
+		u8 c = READ_ONCE(hs->counts[i]);
+
+		if (!key)
+			continue;
+		if (room < SA_PROF_ENTRY_SIZE * (n + 1))
+			return -ENOSPC;
+		sa_put64(b + n * SA_PROF_ENTRY_SIZE, key);
+		b[n * SA_PROF_ENTRY_SIZE + 8] = c ? c : 1;
+		n++;
+	}
+	return (long)n;
+}
+
+long sa_profile_export(const struct sa_profile *p, void *buf, size_t len)
+{
+	const struct sa_params *pa = &p->params;
+	u8 *b = buf;
+	long n, m;
+	size_t total;
+
+	if (len < SA_PROF_HDR_SIZE)
+		return -ENOSPC;
+	memset(b, 0, SA_PROF_HDR_SIZE);
+	n = sa_export_set(&p->stide, b + SA_PROF_HDR_SIZE,
+			  len - SA_PROF_HDR_SIZE);
+	if (n < 0)
+		return n;
+	total = SA_PROF_HDR_SIZE + (size_t)n * SA_PROF_ENTRY_SIZE;
+	m = sa_export_set(&p->bosc, b + total, len - total);
+	if (m < 0)
+		return m;
+	total += (size_t)m * SA_PROF_ENTRY_SIZE;
+
+	memcpy(b, SA_PROF_MAGIC, 8);
+	sa_put16(b + 8, SA_PROF_VERSION);
+	sa_put16(b + 10, SA_PROF_HDR_SIZE);
+	b[12] = pa->k;
+	b[13] = pa->bag;
+	b[14] = pa->frame;
+	b[15] = pa->lfc_threshold;
+	sa_put32(b + 16, pa->epoch);
+	sa_put32(b + 20, pa->epoch_threshold);
+	b[24] = pa->detector;
+	b[25] = pa->abi;
+	b[26] = pa->growth_shift;
+	b[27] = pa->bosc_weight;
+	sa_put32(b + 28, pa->combo_threshold);
+	sa_put32(b + 32, (u32)n);
+	sa_put32(b + 36, (u32)m);
+	sa_put64(b + 40, sa_profile_windows(p));
+	sa_put32(b + 60, sa_crc32(0, b, total));
+	return (long)total;
+}
+
+int sa_profile_parse(const void *buf, size_t len,
+		     struct sa_profile_info *info)
+{
+	static const u8 zero[4];
+	const u8 *b = buf;
+	struct sa_params *pa = &info->params;
+	u32 crc, i;
+	u64 want;
+	int ret;
+
+	memset(info, 0, sizeof(*info));
+	if (!b || len < SA_PROF_HDR_SIZE)
+		return -EINVAL;
+	if (memcmp(b, SA_PROF_MAGIC, 8))
+		return -EINVAL;
+	if (sa_get16(b + 8) != SA_PROF_VERSION)
+		return -EPROTONOSUPPORT;
+	if (sa_get16(b + 10) != SA_PROF_HDR_SIZE)
+		return -EINVAL;
+	for (i = 48; i < 60; i++)
+		if (b[i])
+			return -EINVAL;
+	pa->k = b[12];
+	pa->bag = b[13];
+	pa->frame = b[14];
+	pa->lfc_threshold = b[15];
+	pa->epoch = sa_get32(b + 16);
+	pa->epoch_threshold = sa_get32(b + 20);
+	pa->detector = b[24];
+	pa->abi = b[25];
+	pa->growth_shift = b[26];
+	pa->bosc_weight = b[27];
+	pa->combo_threshold = sa_get32(b + 28);
+	info->stide_entries = sa_get32(b + 32);
+	info->bosc_entries = sa_get32(b + 36);
+	info->windows = sa_get64(b + 40);
+	ret = sa_params_valid(pa);
+	if (ret)
+		return ret;
+	if (info->stide_entries > SA_PROF_MAX_ENTRIES ||
+	    info->bosc_entries > SA_PROF_MAX_ENTRIES)
+		return -E2BIG;
+	want = SA_PROF_HDR_SIZE + (u64)SA_PROF_ENTRY_SIZE *
+		((u64)info->stide_entries + info->bosc_entries);
+	if (want != len)
+		return -EINVAL;
+	crc = sa_crc32(0, b, 60);
+	crc = sa_crc32(crc, zero, 4);
+	crc = sa_crc32(crc, b + SA_PROF_HDR_SIZE, len - SA_PROF_HDR_SIZE);
+	if (crc != sa_get32(b + 60))
+		return -EBADMSG;
+	return 0;
+}
+
+static int sa_import_set(struct sa_hashset *hs, const u8 *b, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++, b += SA_PROF_ENTRY_SIZE) {
+		u64 key = sa_get64(b);
+		int ret;
+
+		if (!key || !b[8])
+			return -EINVAL;
+		ret = sa_hashset_insert_count(hs, key, b[8]);
+		if (ret < 0)
+			return ret;
+		if (!ret)
+			return -EINVAL;	/* duplicate key */
+	}
+	return 0;
+}
+
+int sa_profile_import(struct sa_profile *p, const void *buf, size_t len)
+{
+	struct sa_profile_info info;
+	const u8 *b = buf;
+	int ret;
+
+	ret = sa_profile_parse(buf, len, &info);
+	if (ret)
+		return ret;
+	if (memcmp(&info.params, &p->params, sizeof(info.params)))
+		return -EINVAL;
+	if (sa_hashset_entries(&p->stide) || sa_hashset_entries(&p->bosc))
+		return -EBUSY;
+	if (info.stide_entries > p->stide.limit ||
+	    info.bosc_entries > p->bosc.limit)
+		return -ENOSPC;
+	b += SA_PROF_HDR_SIZE;
+	ret = sa_import_set(&p->stide, b, info.stide_entries);
+	if (!ret)
+		ret = sa_import_set(&p->bosc, b + (size_t)SA_PROF_ENTRY_SIZE *
+				    info.stide_entries, info.bosc_entries);
+	if (!ret)
+		sa_atomic64_set(&p->growth.windows, (s64)info.windows);
+	return ret;
+}

@@ -1,0 +1,662 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Userspace unit tests of the sysanom detection core (module/core),
+ * built with AddressSanitizer and UBSan. Exit status 0 when all pass.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sysanom/hashset.h"
+#include "sysanom/window.h"
+#include "sysanom/detector.h"
+#include "sysanom/profile_fmt.h"
+
+static int failures, checks;
+
+#define CHECK(cond) do {						\
+	checks++;							\
+	if (!(cond)) {							\
+		failures++;						\
+		fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__, __LINE__, \
+			#cond);						\
+	}								\
+} while (0)
+
+static u64 rng_state = 0x1234567;
+
+static u64 rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static void *xalloc(size_t n)
+{
+	void *p = aligned_alloc(64, (n + 63) & ~(size_t)63);
+
+	if (!p) {
+		perror("aligned_alloc");
+		exit(1);
+	}
+	return p;
+}
+
+static void test_hashset_basic(void)
+{
+	struct sa_hashset hs;
+	unsigned int order = 8, i;
+	void *mem = xalloc(sa_hashset_size(order));
+	int ret;
+
+	CHECK(sa_hashset_size(3) == 0);
+	CHECK(sa_hashset_size(order) == 256 * 9);
+	CHECK(sa_hashset_init(&hs, mem, order) == 0);
+	CHECK(sa_hashset_init(&hs, (char *)mem + 1, order) == -EINVAL);
+	CHECK(sa_hashset_init(&hs, mem, order) == 0);
+	CHECK(hs.limit == 192);
+	CHECK(sa_hashset_insert(&hs, 0) == -EINVAL);
+	CHECK(sa_hashset_lookup(&hs, 42) == 0);
+	CHECK(sa_hashset_insert(&hs, 42) == 1);
+	CHECK(sa_hashset_insert(&hs, 42) == 0);
+	CHECK(sa_hashset_lookup(&hs, 42) == 2);
+	for (i = 0; i < 300; i++)
+		sa_hashset_insert(&hs, 42);
+	CHECK(sa_hashset_lookup(&hs, 42) == SA_HS_COUNT_MAX);
+	CHECK(sa_hashset_entries(&hs) == 1);
+	/* Fill to the limit: the next new key must be refused. */
+	for (i = 1; i < hs.limit; i++)
+		CHECK(sa_hashset_insert(&hs, 1000 + i) == 1);
+	CHECK(sa_hashset_entries(&hs) == hs.limit);
+	ret = sa_hashset_insert(&hs, 99999);
+	CHECK(ret == -ENOSPC);
+	CHECK(sa_hashset_lookup(&hs, 99999) == 0);
+	CHECK(sa_hashset_insert(&hs, 1001) == 0);	/* existing still ok */
+	CHECK(sa_hashset_lookup(&hs, 1001) == 2);
+	for (i = 2; i < hs.limit; i++)
+		CHECK(sa_hashset_lookup(&hs, 1000 + i) == 1);
+
+	/* Growth by copy into a larger set keeps keys and counts. */
+	{
+		struct sa_hashset big;
+		void *bm = xalloc(sa_hashset_size(order + 2));
+
+		CHECK(sa_hashset_init(&big, bm, order + 2) == 0);
+		CHECK(sa_hashset_copy(&big, &hs) == 0);
+		CHECK(sa_hashset_entries(&big) == hs.limit);
+		CHECK(sa_hashset_lookup(&big, 42) == SA_HS_COUNT_MAX);
+		CHECK(sa_hashset_lookup(&big, 1005) == 1);
+		CHECK(sa_hashset_copy(&big, &hs) == 0);	/* idempotent */
+		CHECK(sa_hashset_entries(&big) == hs.limit);
+		CHECK(sa_hashset_insert(&big, 99999) == 1);
+		free(bm);
+	}
+	CHECK(sa_hashset_order_for(192) == 8);
+	CHECK(sa_hashset_order_for(193) == 9);
+	free(mem);
+}
+
+#define THREADS		4
+#define PER_THREAD	60000
+
+struct ins_arg {
+	struct sa_hashset *hs;
+	unsigned int id;
+	int new_count;
+	int errors;
+};
+
+static void *inserter(void *a)
+{
+	struct ins_arg *arg = a;
+	unsigned int i;
+
+	/*
+	 * Every thread inserts the same 2 * PER_THREAD keys in its own order
+	 * (half shared with everyone, half its own), checking lock-free
+	 * lookups of what it inserted as it goes.
+	 */
+	for (i = 0; i < PER_THREAD; i++) {
+		unsigned int j = (i * 7919 + arg->id * 104729) % PER_THREAD;
+		u64 shared = 0x5000000000ULL + j * 0x9e3779b1ULL;
+		u64 own = ((u64)(arg->id + 1) << 40) + i + 1;
+		int r;
+
+		r = sa_hashset_insert(arg->hs, shared);
+		if (r < 0)
+			arg->errors++;
+		arg->new_count += r > 0;
+		r = sa_hashset_insert(arg->hs, own);
+		if (r != 1)
+			arg->errors++;
+		arg->new_count += r > 0;
+		if (!sa_hashset_lookup(arg->hs, shared) ||
+		    !sa_hashset_lookup(arg->hs, own))
+			arg->errors++;
+	}
+	return NULL;
+}
+
+static void test_hashset_concurrent(void)
+{
+	struct sa_hashset hs;
+	unsigned int order = sa_hashset_order_for(PER_THREAD * (THREADS + 1));
+	void *mem = xalloc(sa_hashset_size(order));
+	struct ins_arg args[THREADS];
+	pthread_t th[THREADS];
+	int i, total_new = 0, errors = 0;
+	u32 j;
+
+	CHECK(sa_hashset_init(&hs, mem, order) == 0);
+	for (i = 0; i < THREADS; i++) {
+		args[i] = (struct ins_arg){ .hs = &hs, .id = i };
+		CHECK(pthread_create(&th[i], NULL, inserter, &args[i]) == 0);
+	}
+	for (i = 0; i < THREADS; i++) {
+		pthread_join(th[i], NULL);
+		total_new += args[i].new_count;
+		errors += args[i].errors;
+	}
+	CHECK(errors == 0);
+	/* Each shared key created once, each own key once. */
+	CHECK(total_new == PER_THREAD * (THREADS + 1));
+	CHECK(sa_hashset_entries(&hs) == PER_THREAD * (THREADS + 1));
+	for (j = 0; j < PER_THREAD; j++)
+		if (!sa_hashset_lookup(&hs, 0x5000000000ULL +
+					j * 0x9e3779b1ULL))
+			errors++;
+	CHECK(errors == 0);
+	/* No key is stored twice. */
+	{
+		u32 slots = sa_hashset_slots(&hs), occupied = 0;
+
+		for (j = 0; j < slots; j++)
+			occupied += hs.keys[j] != 0;
+		CHECK(occupied == sa_hashset_entries(&hs));
+	}
+	free(mem);
+}
+
+static void test_bytes_per_entry(void)
+{
+	unsigned int order = 16;
+	size_t bytes = sa_hashset_size(order);
+	u32 limit = (1U << order) - (1U << order) / 4;
+
+	/* 9 bytes per slot, at most 3/4 of the slots used: 12 per entry. */
+	CHECK(bytes * 100 / limit == 1200);
+	printf("bytes per entry: %zu per slot, %.2f at the 3/4 fill limit\n",
+	       bytes >> order, (double)bytes / limit);
+	CHECK(sizeof(struct sa_stream) == 88);
+}
+
+static void test_keys(void)
+{
+	u16 ids[SA_K_MAX], back[SA_K_MAX];
+	unsigned int k, i, trial;
+
+	/* Exact packing: unpack gives the window back, bit 63 set. */
+	for (trial = 0; trial < 1000; trial++) {
+		for (i = 0; i < SA_K_MAX; i++)
+			ids[i] = rng() % SA_MAX_ID;
+		for (k = SA_K_MIN; k <= SA_K_EXACT_MAX; k++) {
+			u64 key = sa_stide_key(ids, k);
+
+			CHECK(key & SA_KEY_EXACT);
+			CHECK(sa_stide_unpack(key, k, back) == 0);
+			CHECK(memcmp(ids, back, k * sizeof(u16)) == 0);
+		}
+		for (k = SA_K_EXACT_MAX + 1; k <= SA_K_MAX; k++) {
+			u64 key = sa_stide_key(ids, k);
+
+			CHECK(!(key & SA_KEY_EXACT) && key);
+			CHECK(sa_stide_unpack(key, k, back) == -EINVAL);
+		}
+	}
+	/* Windows differing in one call give different keys. */
+	for (k = SA_K_MIN; k <= SA_K_MAX; k++) {
+		for (i = 0; i < k; i++)
+			ids[i] = i;
+		{
+			u64 a = sa_stide_key(ids, k);
+
+			ids[k / 2] = 1023;
+			CHECK(a != sa_stide_key(ids, k));
+		}
+	}
+	/* Bag keys ignore order and depend on multiplicity. */
+	{
+		u16 a[10] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+		u16 b[10] = { 10, 9, 8, 7, 6, 5, 4, 3, 2, 1 };
+		u16 c[10] = { 1, 1, 3, 4, 5, 6, 7, 8, 9, 10 };
+
+		CHECK(sa_bag_key(a, 10) == sa_bag_key(b, 10));
+		CHECK(sa_bag_key(a, 10) != sa_bag_key(c, 10));
+		CHECK(sa_bag_key(a, 10) != 0);
+	}
+}
+
+static void make_profile(struct sa_profile *p, const struct sa_params *pa,
+			 unsigned int order, void **m1, void **m2)
+{
+	*m1 = xalloc(sa_hashset_size(order));
+	*m2 = xalloc(sa_hashset_size(order));
+	if (sa_profile_init(p, pa, *m1, order, *m2, order)) {
+		fprintf(stderr, "sa_profile_init failed\n");
+		exit(1);
+	}
+}
+
+/* Sliding keys in the stream equal keys recomputed from scratch. */
+static void test_sliding(void)
+{
+	unsigned int k, bag, i, n = 3000;
+	u16 *trace = malloc(n * sizeof(u16));
+
+	for (i = 0; i < n; i++)
+		trace[i] = (i % 97 == 0) ? 1023 : rng() % 40;
+	for (k = SA_K_MIN; k <= SA_K_MAX; k++) {
+		bag = SA_BAG_MIN + (k * 5) % (SA_BAG_MAX - SA_BAG_MIN + 1);
+		struct sa_params pa;
+		struct sa_profile p;
+		struct sa_stream s;
+		void *m1, *m2;
+		int bad = 0;
+
+		sa_params_default(&pa);
+		pa.k = k;
+		pa.bag = bag;
+		make_profile(&p, &pa, 14, &m1, &m2);
+		/* Train on the first half, then detect on the whole trace. */
+		sa_stream_reset(&s);
+		for (i = 0; i < n / 2; i++)
+			sa_train(&p, &s, trace[i]);
+		sa_stream_reset(&s);
+		for (i = 0; i < n; i++) {
+			unsigned int v = sa_detect(&p, &s, trace[i]);
+			u64 skey, bkey;
+			int in_s, in_b;
+
+			if (i + 1 >= k) {
+				skey = sa_stide_key(trace + i + 1 - k, k);
+				in_s = sa_hashset_lookup(&p.stide, skey) != 0;
+				bad += !(v & SA_V_WINDOW);
+				bad += !!(v & SA_V_STIDE_MISS) != !in_s;
+				/* Windows from training are all present. */
+				if (i < n / 2)
+					bad += !in_s;
+			} else {
+				bad += !!(v & (SA_V_WINDOW | SA_V_STIDE_MISS));
+			}
+			if (i + 1 >= bag) {
+				bkey = sa_bag_key(trace + i + 1 - bag, bag);
+				in_b = sa_hashset_lookup(&p.bosc, bkey) != 0;
+				bad += !!(v & SA_V_BOSC_MISS) != !in_b;
+				if (i < n / 2)
+					bad += !in_b;
+			}
+		}
+		CHECK(bad == 0);
+		if (bad)
+			fprintf(stderr, "  k=%u bag=%u: %d mismatches\n", k,
+				bag, bad);
+		free(m1);
+		free(m2);
+	}
+	free(trace);
+}
+
+static unsigned int run(struct sa_profile *p, const u16 *t, unsigned int n,
+			enum sa_mode mode, unsigned int *or_flags,
+			unsigned int *stide_miss, unsigned int *bosc_miss)
+{
+	struct sa_stream s;
+	unsigned int i, any = 0, sm = 0, bm = 0;
+
+	sa_stream_reset(&s);
+	for (i = 0; i < n; i++) {
+		unsigned int v = sa_feed(p, &s, t[i], mode);
+
+		any |= v;
+		sm += !!(v & SA_V_STIDE_MISS);
+		bm += !!(v & SA_V_BOSC_MISS);
+	}
+	sa_stream_flush(p, &s);
+	if (or_flags)
+		*or_flags = any;
+	if (stide_miss)
+		*stide_miss = sm;
+	if (bosc_miss)
+		*bosc_miss = bm;
+	return s.lfc;
+}
+
+static void test_detectors(void)
+{
+	/* Normal: 1..8 repeated. */
+	u16 normal[80], probe[80];
+	struct sa_params pa;
+	struct sa_profile p;
+	void *m1, *m2;
+	unsigned int i, any, sm, bm;
+
+	for (i = 0; i < 80; i++)
+		normal[i] = 1 + i % 8;
+	sa_params_default(&pa);
+	pa.k = 3;
+	pa.bag = 4;
+	pa.frame = 10;
+	pa.lfc_threshold = 3;
+	pa.epoch = 20;
+	pa.epoch_threshold = 4;
+	pa.detector = SA_DET_STIDE;
+	make_profile(&p, &pa, 8, &m1, &m2);
+	run(&p, normal, 80, SA_MODE_TRAIN, &any, NULL, NULL);
+	CHECK(any & SA_V_NEW);
+	/* 8 distinct windows of 3 calls, 8 distinct bags of 4. */
+	CHECK(sa_hashset_entries(&p.stide) == 8);
+	CHECK(sa_hashset_entries(&p.bosc) == 8);
+	CHECK(sa_profile_windows(&p) == 78);
+	/* Retraining the same trace adds nothing. */
+	run(&p, normal, 80, SA_MODE_TRAIN, &any, NULL, NULL);
+	CHECK(!(any & SA_V_NEW));
+
+	/* Detection on normal data: no mismatch at all. */
+	run(&p, normal, 80, SA_MODE_DETECT, &any, &sm, &bm);
+	CHECK(sm == 0 && bm == 0 && !(any & SA_V_ANOMALY));
+
+	/* One foreign call: exactly k STIDE mismatches, bag mismatches. */
+	memcpy(probe, normal, sizeof(probe));
+	probe[40] = 9;
+	run(&p, probe, 80, SA_MODE_DETECT, &any, &sm, &bm);
+	CHECK(sm == 3);
+	CHECK(bm == 4);
+	CHECK(any & SA_V_STIDE_ANOMALY);	/* 3 in a frame of 10 */
+	CHECK(any & SA_V_ANOMALY);
+	CHECK(!(any & SA_V_BOSC_ANOMALY));	/* 4 >= 4: see below */
+
+	/* Swapping two calls: STIDE sees it, BoSC (order-free) less. */
+	memcpy(probe, normal, sizeof(probe));
+	probe[40] = normal[41];
+	probe[41] = normal[40];
+	run(&p, probe, 80, SA_MODE_DETECT, &any, &sm, &bm);
+	CHECK(sm == 4);		/* windows 38..41 hold the swap */
+	/* Only the 2 bags holding one of the swapped calls differ. */
+	CHECK(bm == 2);
+
+	/* Two mismatches spread beyond the frame: no STIDE anomaly. */
+	pa.k = 3;
+	pa.lfc_threshold = 4;
+	free(m1);
+	free(m2);
+	make_profile(&p, &pa, 8, &m1, &m2);
+	run(&p, normal, 80, SA_MODE_TRAIN, NULL, NULL, NULL);
+	memcpy(probe, normal, sizeof(probe));
+	probe[20] = 9;
+	probe[60] = 9;
+	run(&p, probe, 80, SA_MODE_DETECT, &any, &sm, &bm);
+	CHECK(sm == 6 && !(any & SA_V_STIDE_ANOMALY));
+	probe[26] = 9;		/* 3 + 3 mismatches within 10 windows */
+	run(&p, probe, 80, SA_MODE_DETECT, &any, &sm, &bm);
+	CHECK(sm == 9 && (any & SA_V_STIDE_ANOMALY));
+
+	/* BoSC epochs: 4 mismatching bags in one epoch of 20 windows. */
+	pa.detector = SA_DET_BOSC;
+	pa.epoch_threshold = 4;
+	free(m1);
+	free(m2);
+	make_profile(&p, &pa, 8, &m1, &m2);
+	run(&p, normal, 80, SA_MODE_TRAIN, NULL, NULL, NULL);
+	memcpy(probe, normal, sizeof(probe));
+	probe[10] = 9;		/* bags ending at 10..13: epoch 0 */
+	run(&p, probe, 80, SA_MODE_DETECT, &any, &sm, &bm);
+	CHECK(bm == 4 && (any & SA_V_BOSC_ANOMALY) && (any & SA_V_ANOMALY));
+	pa.epoch_threshold = 5;
+	free(m1);
+	free(m2);
+	make_profile(&p, &pa, 8, &m1, &m2);
+	run(&p, normal, 80, SA_MODE_TRAIN, NULL, NULL, NULL);
+	run(&p, probe, 80, SA_MODE_DETECT, &any, &sm, &bm);
+	CHECK(bm == 4 && !(any & SA_V_BOSC_ANOMALY));
+	/* 2 + 2 bags split over two epochs (windows 0..19, 20..39). */
+	memcpy(probe, normal, sizeof(probe));
+	probe[20] = 9;
+	probe[44] = 9;
+	pa.epoch_threshold = 8;
+	free(m1);
+	free(m2);
+	make_profile(&p, &pa, 8, &m1, &m2);
+	run(&p, normal, 80, SA_MODE_TRAIN, NULL, NULL, NULL);
+	run(&p, probe, 80, SA_MODE_DETECT, &any, &sm, &bm);
+	CHECK(bm == 8 && !(any & SA_V_BOSC_ANOMALY));
+	free(m1);
+	free(m2);
+
+	/* Combined detector: score = lfc * 8 + bfc * weight. */
+	sa_params_default(&pa);
+	pa.k = 3;
+	pa.bag = 4;
+	pa.frame = 10;
+	pa.bosc_weight = 4;
+	pa.combo_threshold = 3 * 8 + 4 * 4;
+	make_profile(&p, &pa, 8, &m1, &m2);
+	run(&p, normal, 80, SA_MODE_TRAIN, NULL, NULL, NULL);
+	memcpy(probe, normal, sizeof(probe));
+	probe[40] = 9;
+	run(&p, probe, 80, SA_MODE_DETECT, &any, &sm, &bm);
+	CHECK(any & SA_V_COMBO_ANOMALY && any & SA_V_ANOMALY);
+	p.params.combo_threshold++;
+	run(&p, probe, 80, SA_MODE_DETECT, &any, &sm, &bm);
+	CHECK(!(any & SA_V_COMBO_ANOMALY) && !(any & SA_V_ANOMALY));
+	free(m1);
+	free(m2);
+}
+
+static void test_growth(void)
+{
+	struct sa_params pa;
+	struct sa_profile p;
+	struct sa_stream s;
+	void *m1, *m2;
+	unsigned int i;
+	u64 slope_new, slope_flat;
+
+	sa_params_default(&pa);
+	pa.k = 3;
+	pa.growth_shift = 6;	/* checkpoint every 64 windows */
+	make_profile(&p, &pa, 16, &m1, &m2);
+	/* Random calls: nearly every window is new. */
+	sa_stream_reset(&s);
+	for (i = 0; i < 4000; i++)
+		sa_train(&p, &s, rng() % 1000);
+	sa_stream_flush(&p, &s);
+	slope_new = sa_growth_slope_ppm(&p, 4);
+	CHECK(slope_new > 1500000);	/* > 1.5 entries (2 sets) per window */
+	/* Then a repetitive pattern: the curve flattens to 0. */
+	for (i = 0; i < 4000; i++)
+		sa_train(&p, &s, i % 5);
+	sa_stream_flush(&p, &s);
+	slope_flat = sa_growth_slope_ppm(&p, 4);
+	CHECK(slope_flat == 0);
+	CHECK(sa_profile_windows(&p) == 7998);
+	printf("growth slope: %llu ppm while new, %llu ppm when flat\n",
+	       (unsigned long long)slope_new, (unsigned long long)slope_flat);
+	free(m1);
+	free(m2);
+}
+
+static void test_params(void)
+{
+	struct sa_params pa;
+
+	sa_params_default(&pa);
+	CHECK(sa_params_valid(&pa) == 0);
+	pa.k = 2;
+	CHECK(sa_params_valid(&pa) == -EINVAL);
+	pa.k = 17;
+	CHECK(sa_params_valid(&pa) == -EINVAL);
+	sa_params_default(&pa);
+	pa.lfc_threshold = pa.frame + 1;
+	CHECK(sa_params_valid(&pa) == -EINVAL);
+	sa_params_default(&pa);
+	pa.detector = 0;
+	CHECK(sa_params_valid(&pa) == -EINVAL);
+}
+
+static void fix_crc(u8 *b, size_t len)
+{
+	u32 crc;
+
+	memset(b + 60, 0, 4);
+	crc = sa_crc32(0, b, len);
+	b[60] = crc;
+	b[61] = crc >> 8;
+	b[62] = crc >> 16;
+	b[63] = crc >> 24;
+}
+
+static void test_format(void)
+{
+	struct sa_params pa;
+	struct sa_profile p, q;
+	struct sa_profile_info info;
+	void *m1, *m2, *n1, *n2;
+	unsigned int i, rejected;
+	size_t size, j;
+	long len;
+	u8 *buf, *cp;
+	u16 trace[600];
+
+	CHECK(sa_crc32(0, "123456789", 9) == 0xcbf43926);
+	sa_params_default(&pa);
+	pa.k = 8;	/* fingerprinted keys */
+	make_profile(&p, &pa, 10, &m1, &m2);
+	for (i = 0; i < 600; i++)
+		trace[i] = rng() % 7;
+	run(&p, trace, 600, SA_MODE_TRAIN, NULL, NULL, NULL);
+	run(&p, trace, 100, SA_MODE_TRAIN, NULL, NULL, NULL);
+	size = sa_profile_export_size(&p);
+	buf = malloc(size);
+	CHECK(sa_profile_export(&p, buf, size - 1) == -ENOSPC);
+	len = sa_profile_export(&p, buf, size);
+	CHECK(len == (long)size);
+	CHECK(sa_profile_parse(buf, size, &info) == 0);
+	CHECK(info.stide_entries == sa_hashset_entries(&p.stide));
+	CHECK(info.bosc_entries == sa_hashset_entries(&p.bosc));
+	CHECK(info.windows == sa_profile_windows(&p));
+	CHECK(memcmp(&info.params, &pa, sizeof(pa)) == 0);
+
+	/* Round trip: same entries, counts and windows. */
+	make_profile(&q, &info.params,
+		     sa_hashset_order_for(info.stide_entries), &n1, &n2);
+	CHECK(sa_profile_import(&q, buf, size) == 0);
+	CHECK(sa_hashset_entries(&q.stide) == sa_hashset_entries(&p.stide));
+	CHECK(sa_profile_windows(&q) == sa_profile_windows(&p));
+	{
+		int bad = 0;
+
+		for (i = 0; i <= p.stide.mask; i++)
+			if (p.stide.keys[i] &&
+			    sa_hashset_lookup(&q.stide, p.stide.keys[i]) !=
+			    sa_hashset_lookup(&p.stide, p.stide.keys[i]))
+				bad++;
+		for (i = 0; i <= p.bosc.mask; i++)
+			if (p.bosc.keys[i] &&
+			    sa_hashset_lookup(&q.bosc, p.bosc.keys[i]) !=
+			    sa_hashset_lookup(&p.bosc, p.bosc.keys[i]))
+				bad++;
+		CHECK(bad == 0);
+	}
+	/* Importing twice into a non-empty profile is refused. */
+	CHECK(sa_profile_import(&q, buf, size) == -EBUSY);
+
+	/* Every truncation is rejected. */
+	rejected = 0;
+	for (j = 0; j < size; j++)
+		rejected += sa_profile_parse(buf, j, &info) != 0;
+	CHECK(rejected == size);
+	/* Every single-bit flip is rejected (CRC or field checks). */
+	cp = malloc(size);
+	rejected = 0;
+	for (j = 0; j < size; j++) {
+		memcpy(cp, buf, size);
+		cp[j] ^= 1U << (j % 8);
+		rejected += sa_profile_parse(cp, size, &info) != 0;
+	}
+	CHECK(rejected == size);
+	/* Bad fields with a valid checksum are still rejected. */
+	memcpy(cp, buf, size);
+	cp[12] = 2;	/* k < 3 */
+	fix_crc(cp, size);
+	CHECK(sa_profile_parse(cp, size, &info) == -EINVAL);
+	memcpy(cp, buf, size);
+	cp[8] = 2;	/* version */
+	fix_crc(cp, size);
+	CHECK(sa_profile_parse(cp, size, &info) == -EPROTONOSUPPORT);
+	memcpy(cp, buf, size);
+	cp[50] = 1;	/* reserved */
+	fix_crc(cp, size);
+	CHECK(sa_profile_parse(cp, size, &info) == -EINVAL);
+	memcpy(cp, buf, size);
+	cp[32] += 1;	/* entry count no longer matches the size */
+	fix_crc(cp, size);
+	CHECK(sa_profile_parse(cp, size, &info) == -EINVAL);
+	/* Duplicate key, zero key and zero count pass parse, fail import. */
+	{
+		struct sa_profile r;
+		void *r1, *r2;
+		u8 *e = cp + SA_PROF_HDR_SIZE;
+
+		make_profile(&r, &pa, 10, &r1, &r2);
+		memcpy(cp, buf, size);
+		memcpy(e + 9, e, 8);
+		fix_crc(cp, size);
+		CHECK(sa_profile_parse(cp, size, &info) == 0);
+		CHECK(sa_profile_import(&r, cp, size) == -EINVAL);
+		free(r1);
+		free(r2);
+		make_profile(&r, &pa, 10, &r1, &r2);
+		memcpy(cp, buf, size);
+		memset(e, 0, 8);
+		fix_crc(cp, size);
+		CHECK(sa_profile_import(&r, cp, size) == -EINVAL);
+		free(r1);
+		free(r2);
+		make_profile(&r, &pa, 10, &r1, &r2);
+		memcpy(cp, buf, size);
+		e[8] = 0;
+		fix_crc(cp, size);
+		CHECK(sa_profile_import(&r, cp, size) == -EINVAL);
+		free(r1);
+		free(r2);
+		/* Parameters different from the target profile's. */
+		pa.k = 9;
+		make_profile(&r, &pa, 10, &r1, &r2);
+		CHECK(sa_profile_import(&r, buf, size) == -EINVAL);
+		free(r1);
+		free(r2);
+	}
+	free(cp);
+	free(buf);
+	free(m1);
+	free(m2);
+	free(n1);
+	free(n2);
+}
+
+int main(void)
+{
+	test_hashset_basic();
+	test_hashset_concurrent();
+	test_bytes_per_entry();
+	test_keys();
+	test_sliding();
+	test_detectors();
+	test_growth();
+	test_params();
+	test_format();
+	printf("%d checks, %d failures\n", checks, failures);
+	return failures ? 1 : 0;
+}
