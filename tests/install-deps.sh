@@ -1,0 +1,41 @@
+#!/bin/bash
+# Install every Debian 12 package that building sysanom and running its tests
+# need. Idempotent: when everything is installed it only checks and returns.
+set -euo pipefail
+
+packages=(
+	# build: module, sysanomctl, detection core
+	build-essential make gcc pkg-config libmnl-dev linux-headers-amd64 kmod
+	# the debug test kernel from Debian's sources, and checkpatch
+	linux-source-6.1 flex bison bc libelf-dev libssl-dev xz-utils perl
+	# core tests: fuzzing (libFuzzer) and memory checking
+	clang libclang-rt-14-dev valgrind
+	# guest tests
+	qemu-system-x86 busybox-static runc cpio gzip rsync jq file util-linux coreutils
+	# DKMS
+	dkms
+	# fetching Debian's kernel image without installing it
+	apt dpkg ca-certificates
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+	[ "${status:0:2}" = ii ] || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: all ${#packages[@]} packages are installed"
+	exit 0
+fi
+
+sudo=
+if [ "$(id -u)" != 0 ]; then
+	command -v sudo > /dev/null || { echo "install-deps: run as root (missing: ${missing[*]})" >&2; exit 1; }
+	sudo=sudo
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+# Recommends are skipped, except that dkms is useless without its recommended
+# compiler toolchain, which build-essential already brings.
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

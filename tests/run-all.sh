@@ -1,0 +1,126 @@
+#!/bin/bash
+# The test runner behind 'make check'. Runs named steps in order, prints one
+# line per step (PASS name / FAIL name / SKIP name: why), keeps each step's log
+# under tests/results/run-*/ (tests/results/latest points at the last run),
+# shows the tail of a failing step's log, and ends with exactly
+# "N passed, N failed, N skipped". Exit status 1 when any step failed.
+#
+# usage: tests/run-all.sh [--list] [STEP...]    (default: every step)
+set -euo pipefail
+. "$(dirname "$0")/vm/lib.sh"
+
+all_steps=(core-check core-fuzz core-eval module-build tools-build checkpatch dkms
+	guest-debian debug-kernel guest-debug)
+
+if [ "${1:-}" = --list ]; then printf '%s\n' "${all_steps[@]}"; exit 0; fi
+steps=("$@")
+[ ${#steps[@]} -gt 0 ] || steps=("${all_steps[@]}")
+for s in "${steps[@]}"; do
+	printf '%s\n' "${all_steps[@]}" | grep -qx -- "$s" || die "unknown step '$s' (--list shows them)"
+done
+
+R=$(new_results_dir run)
+ln -sfn "$(basename "$R")" "$TESTS_DIR/results/latest"
+echo "run-all: logs in $R" >&2
+passed=0 failed=0 skipped=0
+
+SKIP=77
+core_step() {	# core-* steps: tests/core is the engine engineer's
+	if [ ! -f "$TESTS_DIR/core/Makefile" ]; then
+		echo "tests/core/Makefile does not exist yet"
+		return $SKIP
+	fi
+	make -C "$TESTS_DIR/core" "$@"
+}
+
+step_core-check() { core_step check; }
+step_core-fuzz() { FUZZ_SECONDS=${FUZZ_SECONDS:-60} core_step fuzz; }
+step_core-eval() { core_step eval; }
+
+# The module against Debian's headers, in a scratch copy, with -Werror; any
+# compiler warning fails the step too.
+step_module-build() {
+	local kdir src=$R/module-build/src
+	kdir=/lib/modules/$(debian_kernel_release)/build
+	copy_tree "$src"
+	make -C "$src" module KDIR="$kdir" SYSANOM_WERROR=y 2>&1 | tee "$R/module-build/make.log"
+	[ -f "$src/sysanom.ko" ] || { echo "no sysanom.ko"; return 1; }
+	! grep -E 'warning:|error:' "$R/module-build/make.log" || { echo "compiler warnings"; return 1; }
+}
+
+step_tools-build() {
+	local src=$R/tools-build/src
+	copy_tree "$src"
+	make -C "$src" tools 2>&1 | tee "$R/tools-build/make.log"
+	[ -x "$src/tools/sysanomctl/sysanomctl" ] || { echo "no sysanomctl"; return 1; }
+	! grep -E 'warning:|error:' "$R/tools-build/make.log" || { echo "compiler warnings"; return 1; }
+}
+
+# checkpatch from Debian's linux-source: ERRORs fail, WARNINGs are shown.
+step_checkpatch() {
+	local ksrc files=() f
+	ksrc=$(linux_source_tree)
+	shopt -s globstar nullglob
+	for f in "$REPO_DIR"/module/*.[ch] "$REPO_DIR"/module/core/*.[ch] "$REPO_DIR"/include/**/*.h; do
+		files+=("${f#"$REPO_DIR"/}")
+	done
+	shopt -u globstar nullglob
+	[ ${#files[@]} -gt 0 ] || { echo "no files to check"; return $SKIP; }
+	cd "$REPO_DIR"
+	"$ksrc/scripts/checkpatch.pl" --no-tree --no-summary --terse --show-types -f "${files[@]}" \
+		> "$R/checkpatch.terse" || true
+	"$ksrc/scripts/checkpatch.pl" --no-tree --show-types -f "${files[@]}" > "$R/checkpatch.full" || true
+	cat "$R/checkpatch.terse"
+	local errors warnings
+	errors=$(grep -c ': ERROR:' "$R/checkpatch.terse" || true)
+	warnings=$(grep -c ': WARNING:' "$R/checkpatch.terse" || true)
+	echo "checkpatch: ${#files[@]} files, $errors error(s), $warnings warning(s) (details: $R/checkpatch.full)"
+	[ "$errors" = 0 ]
+}
+
+step_dkms() { "$TESTS_DIR/dkms/test-dkms.sh"; }
+
+scenarios() { ls "$TESTS_DIR"/scenarios/*.sh; }
+
+step_guest-debian() {
+	# shellcheck disable=SC2046
+	"$TESTS_DIR/vm/run-guest.sh" --kernel debian --results "$R/guest-debian" \
+		--scenario $(scenarios)
+}
+
+step_debug-kernel() {
+	mkdir -p "$SYSANOM_CACHE"
+	flock "$SYSANOM_CACHE/.debug-kernel.lock" "$TESTS_DIR/vm/build-debug-kernel.sh"
+}
+
+step_guest-debug() {
+	# shellcheck disable=SC2046
+	"$TESTS_DIR/vm/run-guest.sh" --kernel debug --results "$R/guest-debug" \
+		--scenario $(scenarios)
+}
+
+for s in "${steps[@]}"; do
+	logf=$R/$s.log
+	t0=$(date +%s)
+	rc=0
+	( set -euo pipefail; "step_$s" ) > "$logf" 2>&1 < /dev/null || rc=$?
+	dt=$(( $(date +%s) - t0 ))
+	if [ "$rc" = 0 ]; then
+		echo "PASS $s"
+		passed=$((passed + 1))
+	elif [ "$rc" = "$SKIP" ]; then
+		echo "SKIP $s: $(grep -v '^make' "$logf" | grep . | tail -n1)"
+		skipped=$((skipped + 1))
+	else
+		echo "FAIL $s"
+		echo "---- last lines of $logf ----"
+		tail -n 40 "$logf" | sed 's/^/    /'
+		echo "----"
+		failed=$((failed + 1))
+	fi
+	echo "$s $rc ${dt}s" >> "$R/times.txt"
+	echo "run-all: $s took ${dt}s" >&2
+done
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]
