@@ -3,10 +3,14 @@
 # kernel under -smp 1 -icount shift=0: guest time then counts executed
 # instructions (one nanosecond each), so every figure repeats exactly.
 #
-# usage: tests/bench/overhead.sh [--rounds N] [--results DIR] [--timeout S]
+# usage: tests/bench/overhead.sh [--rounds N] [--ref GITREF | --src DIR]
+#                                [--results DIR] [--timeout S]
 #
 # Builds sysanom.ko, sysanomctl, tests/bench/empty_probe and
-# tests/bench/syscall_loop in a scratch copy of the tree, boots once, runs
+# tests/bench/syscall_loop in a scratch copy of the working tree (with --ref,
+# sysanom.ko and sysanomctl come from that commit instead, with --src from a
+# copy of that source tree, e.g. while the working tree is in the middle of
+# an edit), boots once, runs
 # tests/bench/overhead-guest.sh (every case in the same boot) and prints, per
 # case, the median units per system call for getpid and for 4 KiB pipe
 # write+read, and the ratio against the empty sys_enter probe. Exit 0 when the
@@ -15,13 +19,15 @@
 set -euo pipefail
 . "$(dirname "$0")/../vm/lib.sh"
 
-rounds=5 results= timeout_s=900
+rounds=5 results= timeout_s=900 ref= altsrc=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--rounds) rounds=$2; shift 2 ;;
+	--ref) ref=$2; shift 2 ;;
+	--src) altsrc=$(cd "$2" && pwd); shift 2 ;;
 	--results) results=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
-	-h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 done
@@ -37,8 +43,19 @@ kdir=/lib/modules/$rel/build
 
 # --- build ---------------------------------------------------------------------
 src=$results/build/src
-log "building for $rel in $src"
+log "building for $rel in $src${ref:+ (sysanom.ko and sysanomctl from $ref)}${altsrc:+ (sysanom.ko and sysanomctl from $altsrc)}"
 copy_tree "$src"
+modsrc=$src
+if [ -n "$altsrc" ]; then
+	modsrc=$results/build/module-src
+	REPO_DIR=$altsrc copy_tree "$modsrc"
+elif [ -n "$ref" ]; then
+	rev=$(git -C "$REPO_DIR" rev-parse --verify "$ref^{commit}") || die "no such commit: $ref"
+	modsrc=$results/build/module-src
+	mkdir -p "$modsrc"
+	git -C "$REPO_DIR" archive "$rev" | tar -x -C "$modsrc"
+	echo "$rev" > "$results/ref"
+fi
 build() {
 	local what=$1; shift
 	"$@" > "$results/build-$what.log" 2>&1 || {
@@ -46,8 +63,8 @@ build() {
 		die "$what build failed (log: $results/build-$what.log)"
 	}
 }
-build module make -C "$src" module KDIR="$kdir"
-build tools make -C "$src" tools
+build module make -C "$modsrc" module KDIR="$kdir"
+build tools make -C "$modsrc" tools
 build empty_probe make -C "$kdir" M="$src/tests/bench/empty_probe" modules
 build syscall_loop gcc -static -O2 -Wall -o "$src/tests/bench/syscall_loop" \
 	"$src/tests/bench/syscall_loop.c"
@@ -55,7 +72,7 @@ build syscall_loop gcc -static -O2 -Wall -o "$src/tests/bench/syscall_loop" \
 # --- initramfs: the harness's, plus the benchmark's files in a second archive --
 initrd=$results/initrd.gz
 "$TESTS_DIR/vm/mkinitramfs.sh" --out "$initrd" --flavor debian \
-	--module "$src/sysanom.ko" --ctl "$src/tools/sysanomctl/sysanomctl" \
+	--module "$modsrc/sysanom.ko" --ctl "$modsrc/tools/sysanomctl/sysanomctl" \
 	"$TESTS_DIR/bench/overhead-guest.sh"
 extra=$(mktemp -d)
 trap 'rm -rf "$extra"' EXIT
