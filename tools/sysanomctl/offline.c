@@ -1,0 +1,721 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysanomctl learn / eval: the detection core run over recorded traces.
+ *
+ *   learn [OPTIONS] -o PROFILE PATH...
+ *   eval  [OPTIONS] (--train PATH... | --profile FILE)
+ *         --normal PATH... --attack PATH... [--json]
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sysanom/detector.h"
+#include "sysanom/profile_fmt.h"
+#include "offline.h"
+#include "trace.h"
+
+#define EXIT_OK		0
+#define EXIT_RUN	1
+#define EXIT_USE	2
+
+static void oerr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void oerr(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("sysanomctl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static const char learn_usage[] =
+"usage: sysanomctl learn [OPTIONS] -o PROFILE PATH...\n";
+static const char eval_usage[] =
+"usage: sysanomctl eval [OPTIONS] (--train PATH... | --profile FILE)\n"
+"                       --normal PATH... --attack PATH... [--json]\n";
+static const char options_help[] =
+"PATH is a trace file or a folder read recursively.\n"
+"options:\n"
+"  --format auto|strace|adfa|ids  trace format (auto)\n"
+"  --detector stide|bosc|combo    detector deciding anomalies (combo)\n"
+"  -k N                STIDE window, 3..16 (6)\n"
+"  --bag N             BoSC window, 2..16 (10)\n"
+"  --frame N           locality frame in windows, 1..64 (20)\n"
+"  --lfc N             STIDE: mismatches in the frame for an anomaly (4)\n"
+"  --epoch N           BoSC: epoch length in windows (5000)\n"
+"  --epoch-threshold N BoSC: mismatching bags per epoch (10)\n"
+"  --bosc-weight N     combo: weight of a BoSC mismatch, 0..16 (4)\n"
+"  --combo-threshold N combo: frame score lfc*8+bfc*weight (48)\n"
+"  --abi x86_64|i386|opaque  ABI of the ids (from the format)\n"
+"  --growth-shift N    growth checkpoint every 2^N windows (10)\n"
+"  -q, --quiet         count trace warnings instead of printing each\n";
+
+struct offline_opts {
+	struct sa_params params;
+	int fmt;
+	int abi_set;
+	int json;
+	int quiet;
+	const char *out;
+	const char *profile;
+	struct sa_trace_list train, normal, attack;
+	char **paths[3];
+	int npaths[3];
+};
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	errno = 0;
+	if (!s || !*s || *s == '-')
+		return -1;
+	*v = strtoul(s, &end, 10);
+	if (errno || *end || *v > max)
+		return -1;
+	return 0;
+}
+
+/*
+ * Parses the options shared by learn and eval; free arguments go to the
+ * current group (0: train / learn inputs, 1: normal, 2: attack).
+ */
+static int parse_opts(int argc, char **argv, struct offline_opts *o,
+		      int is_eval)
+{
+	int i, group = is_eval ? -1 : 0;
+	const char *cmd = argv[0];
+
+	sa_params_default(&o->params);
+	o->fmt = SA_FMT_AUTO;
+	for (i = 0; i < 3; i++) {
+		o->paths[i] = calloc((size_t)argc + 1, sizeof(char *));
+		if (!o->paths[i]) {
+			oerr("out of memory");
+			return EXIT_RUN;
+		}
+	}
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = NULL;
+		unsigned long v;
+		struct {
+			const char *name;
+			unsigned long max;
+			void *dst;
+			int bytes;
+		} num[] = {
+			{ "-k", SA_K_MAX, &o->params.k, 1 },
+			{ "--bag", SA_BAG_MAX, &o->params.bag, 1 },
+			{ "--frame", SA_FRAME_MAX, &o->params.frame, 1 },
+			{ "--lfc", SA_FRAME_MAX, &o->params.lfc_threshold, 1 },
+			{ "--epoch", 0xffffffffUL, &o->params.epoch, 4 },
+			{ "--epoch-threshold", 0xffffffffUL,
+			  &o->params.epoch_threshold, 4 },
+			{ "--bosc-weight", SA_BOSC_WEIGHT_MAX,
+			  &o->params.bosc_weight, 1 },
+			{ "--combo-threshold", 0xffffffffUL,
+			  &o->params.combo_threshold, 4 },
+			{ "--growth-shift", SA_GROWTH_SHIFT_MAX,
+			  &o->params.growth_shift, 1 },
+		};
+		size_t j;
+		int found = 0;
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(is_eval ? eval_usage : learn_usage, stdout);
+			fputs(options_help, stdout);
+			return -1;
+		}
+		if (a[0] != '-' || !a[1]) {
+			if (group < 0) {
+				oerr("%s: %s: give --train, --normal or "
+				     "--attack before paths", cmd, a);
+				return EXIT_USE;
+			}
+			o->paths[group][o->npaths[group]++] = argv[i];
+			continue;
+		}
+		if (!strcmp(a, "--json") && is_eval) {
+			o->json = 1;
+			continue;
+		}
+		if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			o->quiet = 1;
+			continue;
+		}
+		if (is_eval && (!strcmp(a, "--train") ||
+				!strcmp(a, "--normal") ||
+				!strcmp(a, "--attack"))) {
+			group = a[2] == 't' ? 0 : a[2] == 'n' ? 1 : 2;
+			continue;
+		}
+		if (i + 1 >= argc) {
+			oerr("%s: option %s needs a value", cmd, a);
+			return EXIT_USE;
+		}
+		val = argv[++i];
+		for (j = 0; j < sizeof(num) / sizeof(num[0]); j++) {
+			if (strcmp(a, num[j].name))
+				continue;
+			found = 1;
+			if (parse_uint(val, num[j].max, &v)) {
+				oerr("%s: %s: invalid value '%s'", cmd, a,
+				     val);
+				return EXIT_USE;
+			}
+			if (num[j].bytes == 1)
+				*(u8 *)num[j].dst = (u8)v;
+			else
+				*(u32 *)num[j].dst = (u32)v;
+		}
+		if (found)
+			continue;
+		if (!strcmp(a, "--format")) {
+			o->fmt = sa_trace_format_parse(val);
+			if (o->fmt < 0) {
+				oerr("%s: unknown format '%s'", cmd, val);
+				return EXIT_USE;
+			}
+		} else if (!strcmp(a, "--detector")) {
+			if (!strcmp(val, "stide"))
+				o->params.detector = SA_DET_STIDE;
+			else if (!strcmp(val, "bosc"))
+				o->params.detector = SA_DET_BOSC;
+			else if (!strcmp(val, "combo"))
+				o->params.detector = SA_DET_COMBO;
+			else {
+				oerr("%s: unknown detector '%s'", cmd, val);
+				return EXIT_USE;
+			}
+		} else if (!strcmp(a, "--abi")) {
+			o->abi_set = 1;
+			if (!strcmp(val, "x86_64"))
+				o->params.abi = SA_ABI_X86_64;
+			else if (!strcmp(val, "i386"))
+				o->params.abi = SA_ABI_I386;
+			else if (!strcmp(val, "opaque"))
+				o->params.abi = SA_ABI_OPAQUE;
+			else {
+				oerr("%s: unknown ABI '%s'", cmd, val);
+				return EXIT_USE;
+			}
+		} else if (!strcmp(a, "-o") && !is_eval) {
+			o->out = val;
+		} else if (!strcmp(a, "--profile") && is_eval) {
+			o->profile = val;
+		} else {
+			oerr("%s: unknown option '%s'", cmd, a);
+			return EXIT_USE;
+		}
+	}
+	if (!o->abi_set)
+		o->params.abi = o->fmt == SA_FMT_STRACE ? SA_ABI_X86_64 :
+				o->fmt == SA_FMT_AUTO ? SA_ABI_X86_64 :
+				SA_ABI_OPAQUE;
+	/* The frame threshold defaults follow a shorter frame. */
+	if (o->params.lfc_threshold > o->params.frame)
+		o->params.lfc_threshold = o->params.frame;
+	if (sa_params_valid(&o->params)) {
+		oerr("%s: invalid detector parameters (see --help)", cmd);
+		return EXIT_USE;
+	}
+	return EXIT_OK;
+}
+
+static void free_opts(struct offline_opts *o)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		free(o->paths[i]);
+	sa_trace_list_free(&o->train);
+	sa_trace_list_free(&o->normal);
+	sa_trace_list_free(&o->attack);
+}
+
+static int load_group(struct offline_opts *o, int group,
+		      struct sa_trace_list *l, int label)
+{
+	int i;
+
+	l->quiet = o->quiet;
+	for (i = 0; i < o->npaths[group]; i++)
+		if (sa_trace_load_path(l, o->paths[group][i], o->fmt, label))
+			return -1;
+	if (o->quiet && l->warnings)
+		fprintf(stderr, "sysanomctl: %lu warning(s) while reading "
+			"traces\n", l->warnings);
+	return 0;
+}
+
+/* A profile whose sets live in malloc'ed memory and grow on demand. */
+struct owned_profile {
+	struct sa_profile p;
+	void *mem[2];
+};
+
+static void *alloc_set(unsigned int order)
+{
+	size_t size = sa_hashset_size(order);
+
+	return size ? aligned_alloc(64, (size + 63) & ~(size_t)63) : NULL;
+}
+
+static int owned_init(struct owned_profile *op, const struct sa_params *pa,
+		      unsigned int order_s, unsigned int order_b)
+{
+	op->mem[0] = alloc_set(order_s);
+	op->mem[1] = alloc_set(order_b);
+	if (!op->mem[0] || !op->mem[1])
+		return -ENOMEM;
+	return sa_profile_init(&op->p, pa, op->mem[0], order_s, op->mem[1],
+			       order_b);
+}
+
+static void owned_free(struct owned_profile *op)
+{
+	free(op->mem[0]);
+	free(op->mem[1]);
+}
+
+/* Grows set @which so that @extra more entries always fit. */
+static int owned_reserve(struct owned_profile *op, int which, size_t extra)
+{
+	struct sa_hashset *hs = which ? &op->p.bosc : &op->p.stide;
+	struct sa_hashset grown;
+	size_t want = sa_hashset_entries(hs) + extra;
+	unsigned int order = hs->order;
+	void *mem;
+
+	if (want <= hs->limit)
+		return 0;
+	if (want > SA_PROF_MAX_ENTRIES)
+		want = SA_PROF_MAX_ENTRIES;
+	while (order < SA_HS_MAX_ORDER &&
+	       (1UL << order) - (1UL << order) / 4 < want)
+		order++;
+	mem = alloc_set(order);
+	if (!mem || sa_hashset_init(&grown, mem, order) ||
+	    sa_hashset_copy(&grown, hs)) {
+		free(mem);
+		return -ENOMEM;
+	}
+	free(op->mem[which]);
+	op->mem[which] = mem;
+	*hs = grown;
+	return 0;
+}
+
+static int train_traces(struct owned_profile *op,
+			const struct sa_trace_list *l)
+{
+	size_t i, j;
+
+	for (i = 0; i < l->n; i++) {
+		const struct sa_trace *t = &l->v[i];
+		struct sa_stream s;
+
+		if (owned_reserve(op, 0, t->n) || owned_reserve(op, 1, t->n)) {
+			oerr("out of memory growing the profile");
+			return -1;
+		}
+		sa_stream_reset(&s);
+		for (j = 0; j < t->n; j++)
+			if (sa_train(&op->p, &s, t->ids[j]) & SA_V_FULL) {
+				oerr("profile full (over %u entries)",
+				     SA_PROF_MAX_ENTRIES);
+				return -1;
+			}
+		sa_stream_flush(&op->p, &s);
+	}
+	return 0;
+}
+
+static int do_learn(struct offline_opts *o, struct owned_profile *op,
+		    int group, struct sa_trace_list *l)
+{
+	if (load_group(o, group, l, -1))
+		return EXIT_RUN;
+	if (!l->n) {
+		oerr("%s: no traces with system calls found",
+		     o->paths[group][0]);
+		return EXIT_RUN;
+	}
+	if (owned_init(op, &o->params, 12, 12)) {
+		oerr("out of memory");
+		return EXIT_RUN;
+	}
+	if (train_traces(op, l))
+		return EXIT_RUN;
+	return EXIT_OK;
+}
+
+static double slope(const struct sa_profile *p)
+{
+	return (double)sa_growth_slope_ppm(p, SA_GROWTH_SLOTS - 1) / 1e6;
+}
+
+int cmd_learn(int argc, char **argv)
+{
+	struct offline_opts o;
+	struct owned_profile op = { 0 };
+	int ret;
+	size_t size;
+	void *buf = NULL;
+	FILE *f;
+
+	memset(&o, 0, sizeof(o));
+	ret = parse_opts(argc, argv, &o, 0);
+	if (ret) {
+		free_opts(&o);
+		return ret < 0 ? EXIT_OK : ret;
+	}
+	if (!o.out || !o.npaths[0]) {
+		oerr("learn: %s", !o.out ? "-o PROFILE is required" :
+		     "no trace PATH given");
+		fputs(learn_usage, stderr);
+		free_opts(&o);
+		return EXIT_USE;
+	}
+	ret = do_learn(&o, &op, 0, &o.train);
+	if (ret)
+		goto out;
+	size = sa_profile_export_size(&op.p);
+	buf = malloc(size);
+	if (!buf || sa_profile_export(&op.p, buf, size) != (long)size) {
+		oerr("learn: cannot export the profile");
+		ret = EXIT_RUN;
+		goto out;
+	}
+	f = fopen(o.out, "wb");
+	if (!f || fwrite(buf, 1, size, f) != size || fclose(f)) {
+		oerr("learn: %s: %s", o.out, strerror(errno));
+		ret = EXIT_RUN;
+		goto out;
+	}
+	printf("learnt %zu traces: %llu windows, %u STIDE + %u BoSC entries, "
+	       "growth slope %.6f, %zu bytes -> %s\n", o.train.n,
+	       (unsigned long long)sa_profile_windows(&op.p),
+	       sa_hashset_entries(&op.p.stide),
+	       sa_hashset_entries(&op.p.bosc), slope(&op.p), size, o.out);
+out:
+	free(buf);
+	owned_free(&op);
+	free_opts(&o);
+	return ret;
+}
+
+static int load_profile(struct offline_opts *o, struct owned_profile *op)
+{
+	struct sa_profile_info info;
+	FILE *f = fopen(o->profile, "rb");
+	unsigned char *buf = NULL;
+	long size;
+	int ret, os, ob;
+
+	if (!f) {
+		oerr("eval: %s: %s", o->profile, strerror(errno));
+		return EXIT_RUN;
+	}
+	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET)) {
+		oerr("eval: %s: cannot read", o->profile);
+		fclose(f);
+		return EXIT_RUN;
+	}
+	buf = malloc(size ? (size_t)size : 1);
+	if (!buf || fread(buf, 1, (size_t)size, f) != (size_t)size) {
+		oerr("eval: %s: cannot read", o->profile);
+		free(buf);
+		fclose(f);
+		return EXIT_RUN;
+	}
+	fclose(f);
+	ret = sa_profile_parse(buf, (size_t)size, &info);
+	if (ret) {
+		oerr("eval: %s: not a valid profile (%s)", o->profile,
+		     strerror(-ret));
+		free(buf);
+		return EXIT_RUN;
+	}
+	/* Thresholds and detector may be overridden on the command line. */
+	os = sa_hashset_order_for(info.stide_entries);
+	ob = sa_hashset_order_for(info.bosc_entries);
+	ret = os < 0 || ob < 0 ? -E2BIG : owned_init(op, &info.params, os, ob);
+	if (!ret)
+		ret = sa_profile_import(&op->p, buf, (size_t)size);
+	free(buf);
+	if (ret) {
+		oerr("eval: %s: cannot import (%s)", o->profile,
+		     strerror(-ret));
+		return EXIT_RUN;
+	}
+	return EXIT_OK;
+}
+
+struct scored {
+	const struct sa_trace *t;
+	double score;
+	int anomaly;
+	int label;
+	unsigned int max_lfc;	/* largest STIDE locality frame count */
+	unsigned int max_epoch;	/* most mismatching bags in one epoch */
+	unsigned int max_combo;	/* largest combined frame score */
+};
+
+static void score_trace(const struct sa_profile *p, struct scored *sc)
+{
+	const struct sa_params *pa = &p->params;
+	const struct sa_trace *t = sc->t;
+	u64 windows = 0, smiss = 0, bags = 0, bmiss = 0;
+	unsigned int any = 0;
+	struct sa_stream s;
+	size_t j;
+
+	sa_stream_reset(&s);
+	for (j = 0; j < t->n; j++) {
+		unsigned int v = sa_detect(p, &s, t->ids[j]);
+
+		any |= v;
+		if (s.lfc > sc->max_lfc)
+			sc->max_lfc = s.lfc;
+		if (s.epoch_miss > sc->max_epoch)
+			sc->max_epoch = s.epoch_miss;
+		if (sa_stream_score(p, &s) > sc->max_combo)
+			sc->max_combo = sa_stream_score(p, &s);
+		windows += !!(v & SA_V_WINDOW);
+		smiss += !!(v & SA_V_STIDE_MISS);
+		bmiss += !!(v & SA_V_BOSC_MISS);
+	}
+	bags = t->n >= pa->bag ? t->n - pa->bag + 1 : 0;
+	sc->anomaly = !!(any & SA_V_ANOMALY);
+	switch (pa->detector) {
+	case SA_DET_STIDE:
+		sc->score = windows ? (double)smiss / (double)windows : 0;
+		break;
+	case SA_DET_BOSC:
+		sc->score = bags ? (double)bmiss / (double)bags : 0;
+		break;
+	default:
+		sc->score = (windows ? 8.0 * (double)smiss / (double)windows :
+			     0) + (bags ? (double)pa->bosc_weight *
+				   (double)bmiss / (double)bags : 0);
+		break;
+	}
+}
+
+static int cmp_score(const void *a, const void *b)
+{
+	const struct scored *x = a, *y = b;
+
+	return x->score < y->score ? -1 : x->score > y->score;
+}
+
+/* ROC AUC (ties count one half) and detection rate at FPR <= 5%. */
+static void roc(struct scored *v, size_t n, double *auc, double *dr5)
+{
+	size_t i = 0, neg = 0, pos = 0, fp, tp;
+	double rank_sum = 0;
+
+	qsort(v, n, sizeof(*v), cmp_score);
+	for (i = 0; i < n; i++)
+		*(v[i].label ? &pos : &neg) += 1;
+	for (i = 0; i < n;) {
+		size_t j = i, p = 0;
+
+		while (j < n && v[j].score == v[i].score) {
+			p += v[j].label;
+			j++;
+		}
+		rank_sum += (double)p * ((double)(i + 1 + j) / 2);
+		i = j;
+	}
+	*auc = (rank_sum - (double)pos * (double)(pos + 1) / 2) /
+	       ((double)pos * (double)neg);
+	/* Lowest threshold "score >= t" whose FPR stays <= 5%. */
+	*dr5 = 0;
+	fp = tp = 0;
+	for (i = n; i > 0;) {
+		size_t j = i;
+		size_t f2 = fp, t2 = tp;
+
+		while (j > 0 && v[j - 1].score == v[i - 1].score) {
+			if (v[j - 1].label)
+				t2++;
+			else
+				f2++;
+			j--;
+		}
+		if ((double)f2 > 0.05 * (double)neg)
+			break;
+		fp = f2;
+		tp = t2;
+		*dr5 = (double)tp / (double)pos;
+		i = j;
+	}
+}
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static const char *det_name(int d)
+{
+	return d == SA_DET_STIDE ? "stide" : d == SA_DET_BOSC ? "bosc" :
+	       "combo";
+}
+
+int cmd_eval(int argc, char **argv)
+{
+	struct offline_opts o;
+	struct owned_profile op = { 0 };
+	struct scored *v = NULL;
+	size_t n, i, fp = 0, tp = 0, neg, pos;
+	double auc, dr5;
+	int ret;
+
+	memset(&o, 0, sizeof(o));
+	ret = parse_opts(argc, argv, &o, 1);
+	if (ret) {
+		free_opts(&o);
+		return ret < 0 ? EXIT_OK : ret;
+	}
+	if ((!o.npaths[0] && !o.profile) || (o.npaths[0] && o.profile) ||
+	    !o.npaths[1] || !o.npaths[2]) {
+		oerr("eval: needs --train PATH... or --profile FILE, and "
+		     "--normal PATH... and --attack PATH...");
+		fputs(eval_usage, stderr);
+		free_opts(&o);
+		return EXIT_USE;
+	}
+	if (o.profile) {
+		struct sa_params cli = o.params;
+
+		ret = load_profile(&o, &op);
+		if (ret)
+			goto out;
+		/* Detection settings from the command line win. */
+		op.p.params.detector = cli.detector;
+		op.p.params.frame = cli.frame;
+		op.p.params.lfc_threshold = cli.lfc_threshold;
+		op.p.params.epoch = cli.epoch;
+		op.p.params.epoch_threshold = cli.epoch_threshold;
+		op.p.params.bosc_weight = cli.bosc_weight;
+		op.p.params.combo_threshold = cli.combo_threshold;
+		o.params = op.p.params;
+	} else {
+		ret = do_learn(&o, &op, 0, &o.train);
+		if (ret)
+			goto out;
+	}
+	if (load_group(&o, 1, &o.normal, 0) ||
+	    load_group(&o, 2, &o.attack, 1)) {
+		ret = EXIT_RUN;
+		goto out;
+	}
+	neg = o.normal.n;
+	pos = o.attack.n;
+	if (!neg || !pos) {
+		oerr("eval: no %s traces with system calls",
+		     !neg ? "normal" : "attack");
+		ret = EXIT_RUN;
+		goto out;
+	}
+	n = neg + pos;
+	v = calloc(n, sizeof(*v));
+	if (!v) {
+		oerr("out of memory");
+		ret = EXIT_RUN;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		v[i].t = i < neg ? &o.normal.v[i] : &o.attack.v[i - neg];
+		v[i].label = i >= neg;
+		score_trace(&op.p, &v[i]);
+		if (v[i].anomaly)
+			*(v[i].label ? &tp : &fp) += 1;
+	}
+	if (!o.json)
+		for (i = 0; i < n; i++)
+			printf("%.6f %-7s %-6s lfc=%u epoch=%u combo=%u %s\n",
+			       v[i].score, v[i].anomaly ? "ANOMALY" : "ok",
+			       v[i].label ? "attack" : "normal",
+			       v[i].max_lfc, v[i].max_epoch, v[i].max_combo,
+			       v[i].t->name);
+	roc(v, n, &auc, &dr5);
+	if (o.json) {
+		printf("{\"detector\":\"%s\",\"k\":%u,\"bag\":%u,\"frame\":%u,"
+		       "\"lfc_threshold\":%u,\"epoch\":%u,"
+		       "\"epoch_threshold\":%u,\"bosc_weight\":%u,"
+		       "\"combo_threshold\":%u,",
+		       det_name(o.params.detector), o.params.k, o.params.bag,
+		       o.params.frame, o.params.lfc_threshold,
+		       o.params.epoch, o.params.epoch_threshold,
+		       o.params.bosc_weight, o.params.combo_threshold);
+		printf("\"train_traces\":%zu,\"normal_traces\":%zu,"
+		       "\"attack_traces\":%zu,\"auc\":%.6f,"
+		       "\"dr_at_fpr5\":%.6f,\"fpr\":%.6f,\"dr\":%.6f,"
+		       "\"profile_entries\":%u,\"stide_entries\":%u,"
+		       "\"bosc_entries\":%u,\"windows\":%llu,"
+		       "\"growth_slope\":%.6f,\"scores\":[",
+		       o.train.n, neg, pos, auc, dr5, (double)fp / neg,
+		       (double)tp / pos, sa_profile_entries(&op.p),
+		       sa_hashset_entries(&op.p.stide),
+		       sa_hashset_entries(&op.p.bosc),
+		       (unsigned long long)sa_profile_windows(&op.p),
+		       slope(&op.p));
+		for (i = 0; i < n; i++) {
+			printf("%s{\"trace\":", i ? "," : "");
+			json_str(v[i].t->name);
+			printf(",\"label\":\"%s\",\"score\":%.6f,"
+			       "\"anomaly\":%s,\"max_lfc\":%u,"
+			       "\"max_epoch_mismatches\":%u,"
+			       "\"max_combo\":%u}",
+			       v[i].label ? "attack" : "normal", v[i].score,
+			       v[i].anomaly ? "true" : "false", v[i].max_lfc,
+			       v[i].max_epoch, v[i].max_combo);
+		}
+		printf("]}\n");
+	} else {
+		printf("detector %s k=%u bag=%u frame=%u lfc=%u epoch=%u "
+		       "epoch_threshold=%u\n", det_name(o.params.detector),
+		       o.params.k, o.params.bag, o.params.frame,
+		       o.params.lfc_threshold, o.params.epoch,
+		       o.params.epoch_threshold);
+		printf("traces: %zu train, %zu normal, %zu attack\n",
+		       o.train.n, neg, pos);
+		printf("AUC %.4f  DR@FPR<=5%% %.4f  at thresholds: FPR %.4f "
+		       "DR %.4f\n", auc, dr5, (double)fp / neg,
+		       (double)tp / pos);
+		printf("profile: %u entries (%u STIDE, %u BoSC), %llu windows, "
+		       "growth slope %.6f\n", sa_profile_entries(&op.p),
+		       sa_hashset_entries(&op.p.stide),
+		       sa_hashset_entries(&op.p.bosc),
+		       (unsigned long long)sa_profile_windows(&op.p),
+		       slope(&op.p));
+	}
+	ret = EXIT_OK;
+out:
+	free(v);
+	owned_free(&op);
+	free_opts(&o);
+	return ret;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Trace readers for the offline commands. A trace is the sequence of
+ * system-call ids of one thread (strace -f output is split per pid) or one
+ * file (ADFA-LD, one id per line).
+ *
+ * Formats:
+ *   strace  strace output: "name(args) = ret" lines, optionally prefixed by
+ *           "[pid N] " or a bare pid (strace -f -o), and by -t/-tt/-ttt
+ *           timestamps; "<unfinished ...>" starts a call, its
+ *           "<... name resumed>" line is not counted again; signal lines
+ *           ("--- SIG... ---"), exit lines ("+++ ... +++") and strace's own
+ *           messages are skipped. Names map to x86_64 numbers.
+ *   adfa    whitespace-separated decimal ids (ADFA-LD), opaque.
+ *   ids     one id or system-call name per line ('#' starts a comment).
+ *   auto    strace if the first meaningful line contains '(', else adfa if
+ *           the file holds only numbers, else ids.
+ *
+ * Unknown names get a stable id in [SA_UNKNOWN_BASE, 1023) (a hash of the
+ * name) and one warning per name. Ids >= 1024, garbage lines and files
+ * without any call produce a warning naming the file and line; a file
+ * without any call is skipped.
+ */
+#ifndef SYSANOMCTL_TRACE_H
+#define SYSANOMCTL_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum sa_trace_format {
+	SA_FMT_AUTO,
+	SA_FMT_STRACE,
+	SA_FMT_ADFA,
+	SA_FMT_IDS,
+};
+
+#define SA_UNKNOWN_BASE	768
+
+struct sa_trace {
+	char *name;		/* file, or file#pid for strace -f */
+	uint16_t *ids;
+	size_t n;
+	size_t cap;
+	long pid;
+	int label;		/* for eval: 0 normal, 1 attack, -1 train */
+};
+
+struct sa_trace_list {
+	struct sa_trace *v;
+	size_t n;
+	size_t cap;
+	unsigned long warnings;
+	int quiet;		/* count warnings without printing them */
+};
+
+/* Parses "strace", "adfa", "ids" or "auto"; -1 if unknown. */
+int sa_trace_format_parse(const char *s);
+/*
+ * Reads a file, or every regular file under a folder (recursively, in
+ * name order), appending its traces to @list with label @label. Returns 0,
+ * or -1 after printing an error (unreadable path, out of memory).
+ */
+int sa_trace_load_path(struct sa_trace_list *list, const char *path,
+		       enum sa_trace_format fmt, int label);
+/* Parses an in-memory buffer named @name (used by the file loader). */
+int sa_trace_parse_buffer(struct sa_trace_list *list, const char *name,
+			  const char *buf, size_t len,
+			  enum sa_trace_format fmt, int label);
+void sa_trace_list_free(struct sa_trace_list *list);
+
+#endif
