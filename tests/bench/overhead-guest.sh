@@ -13,6 +13,7 @@
 #   training      the caller's cgroup training
 #   enforcing     the caller's cgroup enforcing (after the training case);
 #                 'BENCH-NA enforcing <reason>' when sysanomctl enforce fails
+# shellcheck source=tests/vm/guest-lib.sh
 . /lib/sysanom/guest-lib.sh
 
 BENCH=/lib/sysanom/bench

@@ -7,19 +7,19 @@
 #                                [--results DIR] [--timeout S]
 #
 # Builds sysanom.ko, sysanomctl, tests/bench/empty_probe and
-# tests/bench/syscall_loop in a scratch copy of the working tree (with --ref,
-# sysanom.ko and sysanomctl come from that commit instead, with --src from a
-# copy of that source tree, e.g. while the working tree is in the middle of
-# an edit), boots once, runs
-# tests/bench/overhead-guest.sh (every case in the same boot) and prints, per
-# case, the median units per system call for getpid and for 4 KiB pipe
-# write+read, and the ratio against the empty sys_enter probe. Exit 0 when the
-# targets hold (unmonitored <= 1.02x and enforcing <= 1.25x the empty probe on
-# getpid), 1 when one is missed, 2 when the run itself failed.
+# tests/bench/syscall_loop in a scratch copy of the working tree (--ref: the
+# module and the tool from that commit; --src: from a copy of that tree), boots
+# once, runs tests/bench/overhead-guest.sh (every case in the same boot) and
+# prints, per case, the median units per system call for getpid and for 4 KiB
+# pipe write+read, and the ratios against the empty sys_enter probe.
+# Exit 0 when the targets hold (getpid: unmonitored <= 1.02x and enforcing
+# <= 1.25x the empty probe), 1 when one is missed, 2 when the run failed.
 set -euo pipefail
+# shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/../vm/lib.sh"
+die() { echo "${0##*/}: error: $*" >&2; exit 2; }
 
-rounds=5 results= timeout_s=900 ref= altsrc=
+rounds=5 results='' timeout_s=900 ref='' altsrc=''
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--rounds) rounds=$2; shift 2 ;;
@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
 	--src) altsrc=$(cd "$2" && pwd); shift 2 ;;
 	--results) results=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
-	-h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 done
@@ -99,7 +99,7 @@ sed -i 's/\r$//' "$console" "$output"
 ok=1
 grep -q '^SCENARIO PASS overhead-guest$' "$output" || ok=0
 if [ "$ok" = 0 ]; then
-	[ "$qrc" != 124 ] && [ "$qrc" != 137 ] || log "QEMU timed out after ${timeout_s}s"
+	if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then log "QEMU timed out after ${timeout_s}s"; fi
 	tail -n 40 "$output" >&2
 	log "the guest run failed (qemu exit $qrc), logs in $results"
 	exit 2
