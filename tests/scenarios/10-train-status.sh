@@ -7,7 +7,7 @@
 
 WORKLOAD='while :; do cat /proc/self/status > /dev/null; sleep 0.1; done'
 
-run insmod "$MODULE"
+load_module
 grep -q '^sysanom ' /proc/modules || fail "sysanom is not in /proc/modules after insmod"
 [ -r /proc/sysanom/status ] || fail "/proc/sysanom/status is missing"
 run sysanomctl --help > /dev/null
@@ -62,4 +62,5 @@ run_status 1 sysanomctl status
 run insmod "$MODULE"
 json=$(sysanomctl status --json) || fail "status --json after the second insmod failed"
 [ "$json" = '{"cgroups":[]}' ] || fail "expected an empty list after reload, got: $json"
+run rmmod sysanom
 exit 0

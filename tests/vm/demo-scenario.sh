@@ -3,7 +3,7 @@
 # 'sysanomctl status'.
 . /lib/sysanom/guest-lib.sh
 
-run insmod "$MODULE"
+load_module
 echo "# a real OCI container, run by runc, in cgroup /demo-ct"
 run start_container demo demo-ct 'while :; do ls / > /dev/null; cat /proc/self/status > /dev/null; sleep 0.2; done'
 run sysanomctl train demo-ct

@@ -63,3 +63,11 @@ stop_container() {
 	done
 	runc delete -f "$1"
 }
+
+# Load the module fresh (unloading what an earlier scenario left behind).
+load_module() {
+	if grep -q '^sysanom ' /proc/modules; then
+		rmmod sysanom || fail "cannot unload the sysanom left by an earlier scenario"
+	fi
+	run insmod "$MODULE"
+}
