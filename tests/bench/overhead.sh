@@ -107,6 +107,7 @@ fi
 grep -E '^(BENCH|BENCH-NA) ' "$output" > "$results/bench.raw"
 
 # --- table -----------------------------------------------------------------------
+rc=0
 awk -v rounds="$rounds" '
 function median(key,   n, i, j, t, a) {
 	n = cnt[key]
@@ -170,7 +171,6 @@ END {
 		printf "target enforcing   <= 1.25x empty probe (getpid): n/a (enforce not implemented)\n"
 	}
 	exit miss
-}' "$results/bench.raw" | tee "$results/table.txt"
-rc=${PIPESTATUS[0]}
+}' "$results/bench.raw" | tee "$results/table.txt" || rc=$?
 log "raw rounds in $results/bench.raw"
 exit "$rc"
