@@ -15,7 +15,7 @@
 # Exit 0 when the targets hold (getpid: unmonitored <= 1.02x and enforcing
 # <= 1.25x the empty probe), 1 when one is missed, 2 when the run failed.
 set -euo pipefail
-# shellcheck source=tests/vm/lib.sh
+# shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
 . "$(dirname "$0")/../vm/lib.sh"
 die() { echo "${0##*/}: error: $*" >&2; exit 2; }
 
