@@ -20,6 +20,8 @@
  * sa_feed().
  *
  * Nothing here allocates, sleeps or locks; sa_feed() is O(1) per call.
+ * Concurrency: any number of streams may train or detect against one
+ * profile at once; one stream must not be fed by two CPUs at once.
  */
 #ifndef _SYSANOM_DETECTOR_H
 #define _SYSANOM_DETECTOR_H
@@ -82,31 +84,36 @@ struct sa_growth {
 
 struct sa_profile {
 	struct sa_params params;
-	u64 stide_mask;		/* exact keys: low 10 * k bits */
+	/* Derived from params by sa_profile_init() and sa_profile_tune(). */
+	u64 stide_mask;		/* exact keys: low 10 * k bits, else 0 */
 	u64 fp_pow;		/* SA_FP_BASE ** k */
+	u32 warm;		/* max(k, bag): calls before all windows full */
+	u32 anomaly_mask;	/* SA_V_*_ANOMALY bit of the detector */
+	u64 frame_mask;		/* low @frame bits */
 	struct sa_hashset stide;
 	struct sa_hashset bosc;
 	struct sa_growth growth;
+	u64 bag_terms[SA_MAX_ID];	/* sa_bag_term() of every id */
 };
 
-/* Per-thread state: 96 bytes, no pointers; zeroed by sa_stream_reset(). */
+/* Per-thread state: 88 bytes, no pointers; zeroed by sa_stream_reset(). */
 struct sa_stream {
 	u64 stide_h;		/* exact packing or rolling fingerprint */
 	u64 bag_sum;		/* sum of the bag terms of the last @bag ids */
 	u64 frame_bits;		/* STIDE mismatch per window, newest = bit 0 */
 	u64 bag_bits;		/* BoSC mismatch per window, newest = bit 0 */
-	u32 calls;		/* calls seen, saturates at 1 << 30 */
+	u32 calls;		/* calls seen, saturates at warm + 1 */
 	u32 epoch_windows;	/* windows in the current BoSC epoch */
 	u32 epoch_miss;		/* BoSC mismatches in the current epoch */
 	u32 pending;		/* windows not yet counted in the profile */
-	u16 lfc;		/* STIDE mismatches in the frame */
-	u16 bfc;		/* BoSC mismatches in the frame */
-	u16 pos;		/* ring write position */
-	u16 pad;
+	u32 pos;		/* ring write position */
 	u16 ring[SA_RING];	/* last SA_RING call ids */
 };
 
-/* Verdict bits returned by sa_feed(). */
+/*
+ * Verdict bits returned by sa_feed(). The *_ANOMALY bits are raised on each
+ * mismatching window while its detector is at or over its threshold.
+ */
 #define SA_V_WINDOW		0x01	/* a full STIDE window was formed */
 #define SA_V_STIDE_MISS		0x02	/* STIDE window absent */
 #define SA_V_BOSC_MISS		0x04	/* bag absent */
@@ -124,6 +131,12 @@ int sa_profile_init(struct sa_profile *p, const struct sa_params *params,
 		    void *stide_mem, unsigned int stide_order,
 		    void *bosc_mem, unsigned int bosc_order);
 
+/*
+ * Changes the detection settings of a live profile (detector, frame,
+ * thresholds, weights); k, bag and abi define the sets and cannot change.
+ */
+int sa_profile_tune(struct sa_profile *p, const struct sa_params *params);
+
 static inline void sa_stream_reset(struct sa_stream *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -138,11 +151,26 @@ unsigned int sa_train(struct sa_profile *p, struct sa_stream *s, u32 id);
 /* Adds the stream's pending windows to the profile's growth count. */
 void sa_stream_flush(struct sa_profile *p, struct sa_stream *s);
 
+/* STIDE locality frame count: mismatches among the last @frame windows. */
+static inline unsigned int sa_stream_lfc(const struct sa_profile *p,
+					 const struct sa_stream *s)
+{
+	return sa_popcount64(s->frame_bits & p->frame_mask);
+}
+
+/* BoSC mismatches among the last @frame bags. */
+static inline unsigned int sa_stream_bfc(const struct sa_profile *p,
+					 const struct sa_stream *s)
+{
+	return sa_popcount64(s->bag_bits & p->frame_mask);
+}
+
 /* Combined score of the current frame (lfc * 8 + bfc * bosc_weight). */
 static inline u32 sa_stream_score(const struct sa_profile *p,
 				  const struct sa_stream *s)
 {
-	return (u32)s->lfc * 8 + (u32)s->bfc * p->params.bosc_weight;
+	return sa_stream_lfc(p, s) * 8 +
+	       sa_stream_bfc(p, s) * p->params.bosc_weight;
 }
 
 static inline u64 sa_profile_windows(const struct sa_profile *p)

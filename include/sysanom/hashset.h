@@ -35,6 +35,7 @@ struct sa_hashset {
 	u64 *keys;		/* 1 << order slots, 0 = empty */
 	u8 *counts;		/* 1 << order saturating counts */
 	u32 order;
+	u32 shift;		/* 64 - order */
 	u32 mask;
 	u32 limit;		/* maximum number of entries */
 	sa_atomic_t used;	/* number of entries */
@@ -65,7 +66,7 @@ static inline u32 sa_hashset_slots(const struct sa_hashset *hs)
 
 static inline u32 sa_hashset_index(const struct sa_hashset *hs, u64 key)
 {
-	return (u32)((key * 0x9e3779b97f4a7c15ULL) >> (64 - hs->order));
+	return (u32)((key * 0x9e3779b97f4a7c15ULL) >> hs->shift);
 }
 
 /*
@@ -87,6 +88,22 @@ static inline unsigned int sa_hashset_lookup(const struct sa_hashset *hs,
 		}
 		if (!k)
 			return 0;
+		i = (i + 1) & hs->mask;
+	}
+}
+
+/* Whether @key is present; the detection fast path. */
+static inline bool sa_hashset_contains(const struct sa_hashset *hs, u64 key)
+{
+	u32 i = sa_hashset_index(hs, key);
+
+	for (;;) {
+		u64 k = READ_ONCE(hs->keys[i]);
+
+		if (k == key)
+			return true;
+		if (!k)
+			return false;
 		i = (i + 1) & hs->mask;
 	}
 }

@@ -17,8 +17,8 @@
 #include <linux/bitops.h>
 #include <linux/math64.h>
 
-typedef atomic_t sa_atomic_t;
-typedef atomic64_t sa_atomic64_t;
+#define sa_atomic_t	atomic_t
+#define sa_atomic64_t	atomic64_t
 
 #define sa_atomic_read(a)		atomic_read(a)
 #define sa_atomic_set(a, v)		atomic_set(a, v)
@@ -33,6 +33,7 @@ typedef atomic64_t sa_atomic64_t;
 
 #else /* userspace */
 
+#include <sys/cdefs.h>	/* __always_inline */
 #include <stdint.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -46,8 +47,16 @@ typedef uint64_t u64;
 typedef int32_t s32;
 typedef int64_t s64;
 
-typedef struct { int counter; } sa_atomic_t;
-typedef struct { s64 counter; } sa_atomic64_t;
+struct sa_atomic_user {
+	int counter;
+};
+
+struct sa_atomic64_user {
+	s64 counter;
+};
+
+#define sa_atomic_t	struct sa_atomic_user
+#define sa_atomic64_t	struct sa_atomic64_user
 
 #ifndef READ_ONCE
 #define READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
@@ -55,8 +64,8 @@ typedef struct { s64 counter; } sa_atomic64_t;
 #ifndef WRITE_ONCE
 #define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #endif
-#ifndef __always_inline
-#define __always_inline	inline __attribute__((__always_inline__))
+#ifndef noinline
+#define noinline	__attribute_noinline__
 #endif
 #ifndef likely
 #define likely(x)	__builtin_expect(!!(x), 1)

@@ -9,9 +9,9 @@
  * (updated in O(1) per call) finalised by a 64-bit mixer, with bit 63 clear.
  *
  * BoSC: the bag (multiset) of the last n calls. Its order-independent hash is
- * the sum of one pseudo-random 64-bit term per call in the bag, updated in
- * O(1) as the window slides (add the new term, subtract the oldest), and
- * finalised by the same mixer.
+ * the sum (mod 2^64) of one pseudo-random 64-bit term per call in the bag,
+ * updated in O(1) as the window slides (add the new term, subtract the
+ * oldest); the profile keeps the terms in a table.
  *
  * Keys are never 0 (0 marks an empty hash-set slot).
  */
@@ -61,9 +61,13 @@ static inline u64 sa_bag_term(u32 id)
 	return x ^ (x >> 29);
 }
 
+/*
+ * The sum of pseudo-random terms is already uniform: it is the key itself
+ * (the hash set mixes keys into slot indexes), except that 0 becomes 1.
+ */
 static inline u64 sa_bag_key_from_sum(u64 sum)
 {
-	return sa_fp_key(sum);
+	return sum ? sum : 1;
 }
 
 /* SA_FP_BASE ** k (mod 2^64), for removing the oldest call of a window. */

@@ -44,126 +44,194 @@ int sa_params_valid(const struct sa_params *pa)
 	return 0;
 }
 
+static void sa_profile_derive(struct sa_profile *p)
+{
+	static const u32 masks[] = {
+		[SA_DET_STIDE] = SA_V_STIDE_ANOMALY,
+		[SA_DET_BOSC] = SA_V_BOSC_ANOMALY,
+		[SA_DET_COMBO] = SA_V_COMBO_ANOMALY,
+	};
+	const struct sa_params *pa = &p->params;
+
+	p->stide_mask = pa->k <= SA_K_EXACT_MAX ?
+		(1ULL << (SA_ID_BITS * pa->k)) - 1 : 0;
+	p->fp_pow = sa_fp_pow(pa->k);
+	p->warm = pa->k > pa->bag ? pa->k : pa->bag;
+	p->anomaly_mask = masks[pa->detector];
+	p->frame_mask = ~0ULL >> (64 - pa->frame);
+}
+
 int sa_profile_init(struct sa_profile *p, const struct sa_params *params,
 		    void *stide_mem, unsigned int stide_order,
 		    void *bosc_mem, unsigned int bosc_order)
 {
 	int ret = sa_params_valid(params);
+	u32 id;
 
 	if (ret)
 		return ret;
 	memset(p, 0, sizeof(*p));
 	p->params = *params;
-	p->stide_mask = params->k <= SA_K_EXACT_MAX ?
-		(1ULL << (SA_ID_BITS * params->k)) - 1 : 0;
-	p->fp_pow = sa_fp_pow(params->k);
+	sa_profile_derive(p);
+	for (id = 0; id < SA_MAX_ID; id++)
+		p->bag_terms[id] = sa_bag_term(id);
 	ret = sa_hashset_init(&p->stide, stide_mem, stide_order);
 	if (ret)
 		return ret;
 	return sa_hashset_init(&p->bosc, bosc_mem, bosc_order);
 }
 
+int sa_profile_tune(struct sa_profile *p, const struct sa_params *params)
+{
+	int ret = sa_params_valid(params);
+
+	if (ret)
+		return ret;
+	if (params->k != p->params.k || params->bag != p->params.bag ||
+	    params->abi != p->params.abi)
+		return -EINVAL;
+	p->params = *params;
+	sa_profile_derive(p);
+	return 0;
+}
+
 /*
  * Slides the stream by one call: updates the ring, the STIDE key state and
  * the bag sum. Returns a mask of which windows are complete (bit 0: STIDE,
- * bit 1: BoSC) and the keys through @skey and @bkey.
+ * bit 1: BoSC) and the keys through @skey and @bkey. Handles the first
+ * calls of a stream, when windows are still filling.
  */
 static __always_inline unsigned int sa_slide(const struct sa_profile *p,
 					     struct sa_stream *s, u32 id,
 					     u64 *skey, u64 *bkey)
 {
 	const unsigned int k = p->params.k, bag = p->params.bag;
-	u32 calls = s->calls;
+	u32 fill = s->calls;
 	unsigned int pos = s->pos, full = 0;
 	u16 old_k = s->ring[(pos - k) & (SA_RING - 1)];
 	u16 old_b = s->ring[(pos - bag) & (SA_RING - 1)];
 	u64 h;
 
-	if (unlikely(id >= SA_MAX_ID))
-		id = SA_MAX_ID - 1;
-	s->ring[pos & (SA_RING - 1)] = id;
+	id &= SA_MAX_ID - 1;
+	s->ring[pos] = id;
 	s->pos = (pos + 1) & (SA_RING - 1);
-	if (likely(calls < (1U << 30)))
-		s->calls = ++calls;
+	if (fill <= p->warm)
+		s->calls = ++fill;
 
-	if (k <= SA_K_EXACT_MAX) {
+	if (p->stide_mask) {
 		h = ((s->stide_h << SA_ID_BITS) | id) & p->stide_mask;
 		s->stide_h = h;
 		*skey = h | SA_KEY_EXACT;
 	} else {
 		h = s->stide_h * SA_FP_BASE + id + 1;
-		if (calls > k)
+		if (fill > k)
 			h -= ((u64)old_k + 1) * p->fp_pow;
 		s->stide_h = h;
 		*skey = sa_fp_key(h);
 	}
-	if (calls >= k)
+	if (fill >= k)
 		full |= 1;
 
-	h = s->bag_sum + sa_bag_term(id);
-	if (calls > bag)
-		h -= sa_bag_term(old_b);
+	h = s->bag_sum + p->bag_terms[id];
+	if (fill > bag)
+		h -= p->bag_terms[old_b];
 	s->bag_sum = h;
 	*bkey = sa_bag_key_from_sum(h);
-	if (calls >= bag)
+	if (fill >= bag)
 		full |= 2;
 	return full;
 }
 
-unsigned int sa_detect(const struct sa_profile *p, struct sa_stream *s, u32 id)
+/* Decision after a mismatch; @v holds the SA_V_*_MISS bits. */
+static __always_inline unsigned int sa_decide(const struct sa_profile *p,
+					      struct sa_stream *s,
+					      unsigned int v)
 {
 	const struct sa_params *pa = &p->params;
-	const unsigned int out = pa->frame - 1;
-	unsigned int full, v = 0;
-	u64 skey, bkey, bits;
+
+	unsigned int lfc = sa_stream_lfc(p, s);
+
+	s->epoch_miss += !!(v & SA_V_BOSC_MISS);
+	if (lfc >= pa->lfc_threshold)
+		v |= SA_V_STIDE_ANOMALY;
+	if (s->epoch_miss >= pa->epoch_threshold)
+		v |= SA_V_BOSC_ANOMALY;
+	if (lfc * 8 + sa_stream_bfc(p, s) * pa->bosc_weight >=
+	    pa->combo_threshold)
+		v |= SA_V_COMBO_ANOMALY;
+	if (v & p->anomaly_mask)
+		v |= SA_V_ANOMALY;
+	return v;
+}
+
+static noinline unsigned int sa_detect_slow(const struct sa_profile *p,
+					    struct sa_stream *s, u32 id)
+{
+	unsigned int full, v = 0, miss;
+	u64 skey, bkey;
 
 	full = sa_slide(p, s, id, &skey, &bkey);
-
 	if (full & 1) {
-		unsigned int miss = !sa_hashset_lookup(&p->stide, skey);
-
-		bits = s->frame_bits;
-		s->lfc += miss - ((bits >> out) & 1);
-		s->frame_bits = (bits << 1) | miss;
+		miss = !sa_hashset_contains(&p->stide, skey);
+		s->frame_bits = (s->frame_bits << 1) | miss;
 		v |= SA_V_WINDOW | (miss ? SA_V_STIDE_MISS : 0);
-		if (s->lfc >= pa->lfc_threshold)
-			v |= SA_V_STIDE_ANOMALY;
 	}
 	if (full & 2) {
-		unsigned int miss = !sa_hashset_lookup(&p->bosc, bkey);
-
-		bits = s->bag_bits;
-		s->bfc += miss - ((bits >> out) & 1);
-		s->bag_bits = (bits << 1) | miss;
-		s->epoch_miss += miss;
-		if (++s->epoch_windows >= pa->epoch) {
-			/* The closing window still counts for this epoch. */
-			if (s->epoch_miss >= pa->epoch_threshold)
-				v |= SA_V_BOSC_ANOMALY;
-			s->epoch_windows = 0;
-			s->epoch_miss = 0;
-		}
+		miss = !sa_hashset_contains(&p->bosc, bkey);
+		s->bag_bits = (s->bag_bits << 1) | miss;
 		v |= miss ? SA_V_BOSC_MISS : 0;
-		if (s->epoch_miss >= pa->epoch_threshold)
-			v |= SA_V_BOSC_ANOMALY;
 	}
-	if (v & (SA_V_STIDE_MISS | SA_V_BOSC_MISS) &&
-	    sa_stream_score(p, s) >= pa->combo_threshold)
-		v |= SA_V_COMBO_ANOMALY;
+	if (v & (SA_V_STIDE_MISS | SA_V_BOSC_MISS))
+		v = sa_decide(p, s, v);
+	if ((full & 2) && ++s->epoch_windows >= p->params.epoch) {
+		s->epoch_windows = 0;
+		s->epoch_miss = 0;
+	}
+	return v;
+}
 
-	switch (pa->detector) {
-	case SA_DET_STIDE:
-		if (v & SA_V_STIDE_ANOMALY)
-			v |= SA_V_ANOMALY;
-		break;
-	case SA_DET_BOSC:
-		if (v & SA_V_BOSC_ANOMALY)
-			v |= SA_V_ANOMALY;
-		break;
-	default:
-		if (v & SA_V_COMBO_ANOMALY)
-			v |= SA_V_ANOMALY;
-		break;
+/*
+ * The per-call fast path, once every window is full: one ring write, two
+ * O(1) key updates, two lock-free lookups, two frame shifts; the frame
+ * counts and the decision are only computed after a mismatch.
+ */
+unsigned int sa_detect(const struct sa_profile *p, struct sa_stream *s, u32 id)
+{
+	unsigned int pos = s->pos, sm, bm, v;
+	u64 h, skey, bsum;
+	u16 old_b;
+
+	id &= SA_MAX_ID - 1;
+	if (unlikely(s->calls <= p->warm))
+		return sa_detect_slow(p, s, id);
+	old_b = s->ring[(pos - p->params.bag) & (SA_RING - 1)];
+	if (likely(p->stide_mask)) {
+		h = ((s->stide_h << SA_ID_BITS) | id) & p->stide_mask;
+		skey = h | SA_KEY_EXACT;
+	} else {
+		u16 old_k = s->ring[(pos - p->params.k) & (SA_RING - 1)];
+
+		h = s->stide_h * SA_FP_BASE + id + 1 -
+		    ((u64)old_k + 1) * p->fp_pow;
+		skey = sa_fp_key(h);
+	}
+	s->stide_h = h;
+	s->ring[pos] = id;
+	s->pos = (pos + 1) & (SA_RING - 1);
+	bsum = s->bag_sum + p->bag_terms[id] - p->bag_terms[old_b];
+	s->bag_sum = bsum;
+
+	sm = !sa_hashset_contains(&p->stide, skey);
+	bm = !sa_hashset_contains(&p->bosc, sa_bag_key_from_sum(bsum));
+	s->frame_bits = (s->frame_bits << 1) | sm;
+	s->bag_bits = (s->bag_bits << 1) | bm;
+	v = SA_V_WINDOW;
+	if (unlikely(sm | bm))
+		v = sa_decide(p, s, v | (sm ? SA_V_STIDE_MISS : 0) |
+			      (bm ? SA_V_BOSC_MISS : 0));
+	if (unlikely(++s->epoch_windows >= p->params.epoch)) {
+		s->epoch_windows = 0;
+		s->epoch_miss = 0;
 	}
 	return v;
 }

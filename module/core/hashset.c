@@ -39,6 +39,7 @@ int sa_hashset_init(struct sa_hashset *hs, void *mem, unsigned int order)
 	hs->keys = mem;
 	hs->counts = (u8 *)mem + ((size_t)1 << order) * sizeof(u64);
 	hs->order = order;
+	hs->shift = 64 - order;
 	hs->mask = (1U << order) - 1;
 	hs->limit = sa_hashset_limit(order);
 	sa_atomic_set(&hs->used, 0);

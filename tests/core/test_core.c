@@ -330,7 +330,7 @@ static unsigned int run(struct sa_profile *p, const u16 *t, unsigned int n,
 		*stide_miss = sm;
 	if (bosc_miss)
 		*bosc_miss = bm;
-	return s.lfc;
+	return sa_stream_lfc(p, &s);
 }
 
 static void test_detectors(void)

@@ -483,15 +483,17 @@ static void score_trace(const struct sa_profile *p, struct scored *sc)
 		unsigned int v = sa_detect(p, &s, t->ids[j]);
 
 		any |= v;
-		if (s.lfc > sc->max_lfc)
-			sc->max_lfc = s.lfc;
+		windows += !!(v & SA_V_WINDOW);
+		smiss += !!(v & SA_V_STIDE_MISS);
+		bmiss += !!(v & SA_V_BOSC_MISS);
+		if (!(v & (SA_V_STIDE_MISS | SA_V_BOSC_MISS)))
+			continue;	/* the frame counts only grow on a miss */
+		if (sa_stream_lfc(p, &s) > sc->max_lfc)
+			sc->max_lfc = sa_stream_lfc(p, &s);
 		if (s.epoch_miss > sc->max_epoch)
 			sc->max_epoch = s.epoch_miss;
 		if (sa_stream_score(p, &s) > sc->max_combo)
 			sc->max_combo = sa_stream_score(p, &s);
-		windows += !!(v & SA_V_WINDOW);
-		smiss += !!(v & SA_V_STIDE_MISS);
-		bmiss += !!(v & SA_V_BOSC_MISS);
 	}
 	bags = t->n >= pa->bag ? t->n - pa->bag + 1 : 0;
 	sc->anomaly = !!(any & SA_V_ANOMALY);
