@@ -51,7 +51,7 @@ enum sa_mode {
 
 #define SA_FRAME_MAX		64
 #define SA_FRAME_DEFAULT	20	/* Warrender, Forrest, Pearlmutter */
-#define SA_LFC_DEFAULT		4
+#define SA_LFC_DEFAULT		17	/* tuned on the HIDS-Docker dev split */
 #define SA_EPOCH_DEFAULT	5000
 #define SA_EPOCH_THR_DEFAULT	10
 #define SA_GROWTH_SHIFT_DEFAULT	10	/* growth checkpoint every 1024 */
@@ -59,7 +59,7 @@ enum sa_mode {
 #define SA_GROWTH_SLOTS		16
 #define SA_BOSC_WEIGHT_DEFAULT	4
 #define SA_BOSC_WEIGHT_MAX	16
-#define SA_COMBO_THR_DEFAULT	48
+#define SA_COMBO_THR_DEFAULT	216	/* 27 * 8: tuned on the dev split */
 
 struct sa_params {
 	u8 k;			/* STIDE window, SA_K_MIN..SA_K_MAX */

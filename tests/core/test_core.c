@@ -440,6 +440,7 @@ static void test_detectors(void)
 	pa.k = 3;
 	pa.bag = 4;
 	pa.frame = 10;
+	pa.lfc_threshold = 10;
 	pa.bosc_weight = 4;
 	pa.combo_threshold = 3 * 8 + 4 * 4;
 	make_profile(&p, &pa, 8, &m1, &m2);

@@ -47,11 +47,11 @@ static const char options_help[] =
 "  -k N                STIDE window, 3..16 (6)\n"
 "  --bag N             BoSC window, 2..16 (10)\n"
 "  --frame N           locality frame in windows, 1..64 (20)\n"
-"  --lfc N             STIDE: mismatches in the frame for an anomaly (4)\n"
+"  --lfc N             STIDE: mismatches in the frame for an anomaly (17)\n"
 "  --epoch N           BoSC: epoch length in windows (5000)\n"
 "  --epoch-threshold N BoSC: mismatching bags per epoch (10)\n"
 "  --bosc-weight N     combo: weight of a BoSC mismatch, 0..16 (4)\n"
-"  --combo-threshold N combo: frame score lfc*8+bfc*weight (48)\n"
+"  --combo-threshold N combo: frame score lfc*8+bfc*weight (216)\n"
 "  --abi x86_64|i386|opaque  ABI of the ids (from the format)\n"
 "  --growth-shift N    growth checkpoint every 2^N windows (10)\n"
 "  -q, --quiet         count trace warnings instead of printing each\n";
