@@ -7,6 +7,7 @@
 #
 # usage: tests/run-all.sh [--list] [STEP...]    (default: every step)
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=vm/lib.sh
 . "$(dirname "$0")/vm/lib.sh"
 
 all_steps=(core-check core-fuzz core-eval module-build tools-build checkpatch dkms

@@ -3,6 +3,7 @@
 # installed Debian headers. Nothing is installed into /lib/modules; the DKMS
 # registration and /usr/src copy are removed again, also on failure.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
 . "$(dirname "$0")/../vm/lib.sh"
 
 command -v dkms > /dev/null || die "dkms is not installed (run tests/install-deps.sh)"
@@ -10,7 +11,7 @@ conf=$REPO_DIR/dkms.conf
 [ -f "$conf" ] || die "$conf is missing"
 name=$(sed -n 's/^PACKAGE_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$conf")
 ver=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$conf")
-[ -n "$name" ] && [ -n "$ver" ] || die "no PACKAGE_NAME/PACKAGE_VERSION in $conf"
+{ [ -n "$name" ] && [ -n "$ver" ]; } || die "no PACKAGE_NAME/PACKAGE_VERSION in $conf"
 kmod=$(sed -n 's/^BUILT_MODULE_NAME\[0\]="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$conf")
 rel=$(debian_kernel_release)
 dst=/usr/src/$name-$ver
@@ -33,7 +34,7 @@ echo "+ dkms add -m $name -v $ver"
 dkms add -m "$name" -v "$ver"
 echo "+ dkms build -m $name -v $ver -k $rel"
 if ! dkms build -m "$name" -v "$ver" -k "$rel"; then
-	cat "/var/lib/dkms/$name/$ver/build/make.log" 2>/dev/null | tail -n 40
+	tail -n 40 "/var/lib/dkms/$name/$ver/build/make.log" 2>/dev/null || true
 	die "dkms build failed"
 fi
 ko=$(find "/var/lib/dkms/$name/$ver/$rel" -name "${kmod:-$name}.ko*" | head -n1)

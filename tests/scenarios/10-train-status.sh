@@ -3,6 +3,7 @@
 # OCI container run by runc. Train the container: its system-call count grows
 # in 'sysanomctl status', the other cgroup is not listed. Untrack, unload, and
 # load again. Also the three forms of TARGET and the documented exit codes.
+# shellcheck source-path=SCRIPTDIR source=../vm/guest-lib.sh
 . /lib/sysanom/guest-lib.sh
 
 WORKLOAD='while :; do cat /proc/self/status > /dev/null; sleep 0.1; done'
@@ -33,7 +34,7 @@ e2=$(status_entry /ct-b)
 n1=$(echo "$e1" | json_num syscalls)
 n2=$(echo "$e2" | json_num syscalls)
 note "ct-b system calls: $n1, then $n2 two seconds later"
-[ -n "$n1" ] && [ -n "$n2" ] || fail "no syscalls field: $e1 / $e2"
+{ [ -n "$n1" ] && [ -n "$n2" ]; } || fail "no syscalls field: $e1 / $e2"
 [ "$n2" -gt "$n1" ] || fail "ct-b system calls did not grow ($n1 -> $n2)"
 [ -z "$(status_entry /wl-a)" ] || fail "wl-a is listed but was never trained: $(sysanomctl status --json)"
 run sysanomctl status
@@ -46,7 +47,7 @@ run sysanomctl untrack "$id_b"
 run sysanomctl train "$CG/wl-a"
 sleep 1
 n=$(status_entry /wl-a | json_num syscalls)
-[ -n "$n" ] && [ "$n" -gt 0 ] || fail "wl-a trained by absolute path shows no system calls: $(sysanomctl status --json)"
+{ [ -n "$n" ] && [ "$n" -gt 0 ]; } || fail "wl-a trained by absolute path shows no system calls: $(sysanomctl status --json)"
 run sysanomctl untrack "$CG/wl-a"
 json=$(sysanomctl status --json)
 [ "$json" = '{"cgroups":[]}' ] || fail "expected an empty list after untrack, got: $json"

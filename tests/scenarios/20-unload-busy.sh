@@ -2,6 +2,7 @@
 # Unload the module while it monitors a busy container (and a busy plain
 # cgroup): system calls keep arriving on every CPU during rmmod. Twice, so that
 # the second load starts from whatever the first unload left.
+# shellcheck source-path=SCRIPTDIR source=../vm/guest-lib.sh
 . /lib/sysanom/guest-lib.sh
 
 BUSY='while :; do cat /proc/self/stat > /dev/null; done'
@@ -15,7 +16,7 @@ for round in 1 2; do
 	sleep 1
 	n=$(status_entry /busy-ct | json_num syscalls)
 	note "round $round: busy-ct made ${n:-no} system calls"
-	[ -n "$n" ] && [ "$n" -gt 0 ] || fail "busy-ct shows no system calls: $(sysanomctl status --json)"
+	{ [ -n "$n" ] && [ "$n" -gt 0 ]; } || fail "busy-ct shows no system calls: $(sysanomctl status --json)"
 	run rmmod sysanom
 	! grep -q '^sysanom ' /proc/modules || fail "sysanom is still loaded after rmmod"
 done

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The demo: a runc container is trained and its system-call counts grow in
 # 'sysanomctl status'.
+# shellcheck source-path=SCRIPTDIR source=guest-lib.sh
 . /lib/sysanom/guest-lib.sh
 
 load_module

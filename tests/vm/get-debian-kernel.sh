@@ -4,6 +4,7 @@
 # under /var/cache/sysanom/kernel-debian-<release>-<version>/ and print the
 # path of its vmlinuz.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 rel=$(debian_kernel_release)

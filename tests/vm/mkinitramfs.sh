@@ -6,9 +6,10 @@
 # usage: mkinitramfs.sh --out FILE.gz --flavor debian|debug --module sysanom.ko
 #                       --ctl sysanomctl [--kunit sysanom_kunit.ko] SCENARIO.sh...
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-out= flavor= module= ctl= kunit=
+out="" flavor="" module="" ctl="" kunit=""
 scenarios=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -21,7 +22,7 @@ while [ $# -gt 0 ]; do
 	*) scenarios+=("$1"); shift ;;
 	esac
 done
-[ -n "$out" ] && [ -n "$flavor" ] || die "usage: $0 --out FILE --flavor debian|debug [--module KO] [--ctl BIN] [--kunit KO] SCENARIO..."
+{ [ -n "$out" ] && [ -n "$flavor" ]; } || die "usage: $0 --out FILE --flavor debian|debug [--module KO] [--ctl BIN] [--kunit KO] SCENARIO..."
 
 busybox=/bin/busybox
 file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||

@@ -11,9 +11,10 @@
 #   --no-build  boot without the module and sysanomctl (harness smoke test)
 #   --verbose   stream the guest's results port while it runs
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-kernel= smp=2 icount=0 timeout_s= results= build=1 verbose=0
+kernel="" smp=2 icount=0 timeout_s="" results="" build=1 verbose=0
 scenarios=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -58,7 +59,7 @@ fi
 [ -f "$vmlinuz" ] || die "kernel image $vmlinuz missing"
 
 # --- module, tool and KUnit module, built in a scratch copy ----------------
-mod= ctl= kunit=
+mod="" ctl="" kunit=""
 if [ "$build" = 1 ]; then
 	src=$results/build/src
 	log "building the module and sysanomctl for the $kernel kernel in $src"
@@ -116,7 +117,7 @@ sed -i 's/\r$//' "$console" "$output"
 problems=()
 problem() { problems+=("$*"); }
 
-[ "$qrc" != 124 ] && [ "$qrc" != 137 ] || problem "QEMU timed out after ${timeout_s}s"
+case "$qrc" in 124|137) problem "QEMU timed out after ${timeout_s}s" ;; esac
 grep -q '^SYSANOM-GUEST-BEGIN' "$output" || problem "the guest never reached /init"
 grep -q '^SYSANOM-GUEST-END' "$output" || problem "no end marker from the guest (crash, panic or hang?)"
 for s in "${scenarios[@]}"; do
