@@ -189,5 +189,10 @@ static inline u32 sa_profile_entries(const struct sa_profile *p)
  * fewer checkpoints exist.
  */
 u64 sa_growth_slope_ppm(const struct sa_profile *p, unsigned int span);
+/* Start (windows, entries) of the slope's span; (0, 0) if from the start. */
+void sa_growth_origin(const struct sa_profile *p, unsigned int span,
+		      u64 *w0, u32 *e0);
+/* Restores the origin of the full span after an import. */
+void sa_growth_set_origin(struct sa_profile *p, u64 w0, u32 e0);
 
 #endif /* _SYSANOM_DETECTOR_H */

@@ -20,7 +20,9 @@
  *	 32    4 stide entries (n)
  *	 36    4 bosc entries (m)
  *	 40    8 windows seen in training
- *	 48   12 reserved, must be 0
+ *	 48    8 growth origin: windows at the start of the slope's span
+ *	 56    4 growth origin: entries then (the slope is
+ *		 (entries - this) / (windows - origin windows))
  *	 60    4 CRC-32 (IEEE) of the whole file with this field read as 0
  *	 64  9*n STIDE entries: key (8), count (1)
  *	  .  9*m BoSC entries: key (8), count (1)
@@ -45,6 +47,8 @@ struct sa_profile_info {
 	u32 stide_entries;
 	u32 bosc_entries;
 	u64 windows;
+	u64 growth_windows;	/* origin of the growth slope's span */
+	u32 growth_entries;
 };
 
 u32 sa_crc32(u32 crc, const void *buf, size_t len);

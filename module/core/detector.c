@@ -297,25 +297,53 @@ unsigned int sa_feed(struct sa_profile *p, struct sa_stream *s, u32 id,
 	return sa_detect(p, s, id);
 }
 
-u64 sa_growth_slope_ppm(const struct sa_profile *p, unsigned int span)
+void sa_growth_origin(const struct sa_profile *p, unsigned int span,
+		      u64 *w0, u32 *e0)
 {
 	const struct sa_growth *g = &p->growth;
 	const unsigned int shift = p->params.growth_shift;
 	u64 windows = sa_profile_windows(p);
-	u64 entries = sa_profile_entries(p);
-	u64 last = windows >> shift, w0 = 0, e0 = 0, dw, de;
+	u64 last = windows >> shift;
 
+	*w0 = 0;
+	*e0 = 0;
 	if (!span || span >= SA_GROWTH_SLOTS)
 		span = SA_GROWTH_SLOTS - 1;
 	if (last > span) {
 		unsigned int slot = (unsigned int)(last - span) &
 				    (SA_GROWTH_SLOTS - 1);
 
-		w0 = READ_ONCE(g->ck_windows[slot]);
-		e0 = READ_ONCE(g->ck_entries[slot]);
-		if (w0 > windows || e0 > entries)
-			w0 = e0 = 0;
+		*w0 = READ_ONCE(g->ck_windows[slot]);
+		*e0 = READ_ONCE(g->ck_entries[slot]);
+		if (*w0 > windows || *e0 > sa_profile_entries(p)) {
+			*w0 = 0;
+			*e0 = 0;
+		}
 	}
+}
+
+void sa_growth_set_origin(struct sa_profile *p, u64 w0, u32 e0)
+{
+	struct sa_growth *g = &p->growth;
+	u64 last = sa_profile_windows(p) >> p->params.growth_shift;
+	unsigned int slot;
+
+	if (last < SA_GROWTH_SLOTS)
+		return;		/* the slope runs from the origin anyway */
+	slot = (unsigned int)(last - (SA_GROWTH_SLOTS - 1)) &
+	       (SA_GROWTH_SLOTS - 1);
+	WRITE_ONCE(g->ck_windows[slot], w0);
+	WRITE_ONCE(g->ck_entries[slot], e0);
+}
+
+u64 sa_growth_slope_ppm(const struct sa_profile *p, unsigned int span)
+{
+	u64 windows = sa_profile_windows(p);
+	u64 entries = sa_profile_entries(p);
+	u64 w0, dw, de;
+	u32 e0;
+
+	sa_growth_origin(p, span, &w0, &e0);
 	dw = windows - w0;
 	de = entries - e0;
 	if (!dw)

@@ -117,6 +117,14 @@ long sa_profile_export(const struct sa_profile *p, void *buf, size_t len)
 	sa_put32(b + 32, (u32)n);
 	sa_put32(b + 36, (u32)m);
 	sa_put64(b + 40, sa_profile_windows(p));
+	{
+		u64 w0;
+		u32 e0;
+
+		sa_growth_origin(p, SA_GROWTH_SLOTS - 1, &w0, &e0);
+		sa_put64(b + 48, w0);
+		sa_put32(b + 56, e0);
+	}
 	sa_put32(b + 60, sa_crc32(0, b, total));
 	return (long)total;
 }
@@ -127,7 +135,7 @@ int sa_profile_parse(const void *buf, size_t len,
 	static const u8 zero[4];
 	const u8 *b = buf;
 	struct sa_params *pa = &info->params;
-	u32 crc, i;
+	u32 crc;
 	u64 want;
 	int ret;
 
@@ -140,9 +148,6 @@ int sa_profile_parse(const void *buf, size_t len,
 		return -EPROTONOSUPPORT;
 	if (sa_get16(b + 10) != SA_PROF_HDR_SIZE)
 		return -EINVAL;
-	for (i = 48; i < 60; i++)
-		if (b[i])
-			return -EINVAL;
 	pa->k = b[12];
 	pa->bag = b[13];
 	pa->frame = b[14];
@@ -157,12 +162,18 @@ int sa_profile_parse(const void *buf, size_t len,
 	info->stide_entries = sa_get32(b + 32);
 	info->bosc_entries = sa_get32(b + 36);
 	info->windows = sa_get64(b + 40);
+	info->growth_windows = sa_get64(b + 48);
+	info->growth_entries = sa_get32(b + 56);
 	ret = sa_params_valid(pa);
 	if (ret)
 		return ret;
 	if (info->stide_entries > SA_PROF_MAX_ENTRIES ||
 	    info->bosc_entries > SA_PROF_MAX_ENTRIES)
 		return -E2BIG;
+	if (info->growth_windows > info->windows ||
+	    info->growth_entries > (u64)info->stide_entries +
+	    info->bosc_entries)
+		return -EINVAL;
 	want = SA_PROF_HDR_SIZE + (u64)SA_PROF_ENTRY_SIZE *
 		((u64)info->stide_entries + info->bosc_entries);
 	if (want != len)
@@ -215,7 +226,10 @@ int sa_profile_import(struct sa_profile *p, const void *buf, size_t len)
 	if (!ret)
 		ret = sa_import_set(&p->bosc, b + (size_t)SA_PROF_ENTRY_SIZE *
 				    info.stide_entries, info.bosc_entries);
-	if (!ret)
+	if (!ret) {
 		sa_atomic64_set(&p->growth.windows, (s64)info.windows);
+		sa_growth_set_origin(p, info.growth_windows,
+				     info.growth_entries);
+	}
 	return ret;
 }

@@ -534,6 +534,7 @@ static void test_format(void)
 	CHECK(sa_crc32(0, "123456789", 9) == 0xcbf43926);
 	sa_params_default(&pa);
 	pa.k = 8;	/* fingerprinted keys */
+	pa.growth_shift = 4;	/* many checkpoints: a real slope origin */
 	make_profile(&p, &pa, 10, &m1, &m2);
 	for (i = 0; i < 600; i++)
 		trace[i] = rng() % 7;
@@ -571,6 +572,8 @@ static void test_format(void)
 				bad++;
 		CHECK(bad == 0);
 	}
+	CHECK(sa_growth_slope_ppm(&q, 0) == sa_growth_slope_ppm(&p, 0));
+	CHECK(info.growth_windows > 0);	/* the span did not start at 0 */
 	/* Importing twice into a non-empty profile is refused. */
 	CHECK(sa_profile_import(&q, buf, size) == -EBUSY);
 
@@ -598,7 +601,11 @@ static void test_format(void)
 	fix_crc(cp, size);
 	CHECK(sa_profile_parse(cp, size, &info) == -EPROTONOSUPPORT);
 	memcpy(cp, buf, size);
-	cp[50] = 1;	/* reserved */
+	cp[55] = 1;	/* growth origin beyond the windows seen */
+	fix_crc(cp, size);
+	CHECK(sa_profile_parse(cp, size, &info) == -EINVAL);
+	memcpy(cp, buf, size);
+	cp[59] = 1;	/* growth origin beyond the entries */
 	fix_crc(cp, size);
 	CHECK(sa_profile_parse(cp, size, &info) == -EINVAL);
 	memcpy(cp, buf, size);
