@@ -164,7 +164,7 @@ fi
 forbidden='BUG:|WARNING:|Oops|general protection|Call Trace|KASAN|UBSAN|kernel BUG|Kernel panic|'
 forbidden+='possible circular locking|possible recursive locking|inconsistent lock state|'
 forbidden+='suspicious RCU usage|lock held when returning|possible irq lock inversion|'
-forbidden+='INFO: possible|INFO: task .* blocked|suspected memory leak'
+forbidden+='INFO: possible|INFO: task .* blocked|detected stall|suspected memory leak'
 grep -nE '^\[ *[0-9]+\.[0-9]+\]' "$console" | grep -E "$forbidden" > "$results/kernel-problems.log" || true
 if [ -s "$results/kernel-problems.log" ]; then
 	problem "kernel log: $(head -n1 "$results/kernel-problems.log" | cut -c1-200) ($(wc -l < "$results/kernel-problems.log") line(s), see $results/kernel-problems.log)"
