@@ -54,20 +54,22 @@ copy_tree() {
 	local dst=$1
 	mkdir -p "$dst"
 	rsync -a --delete \
-		--exclude=/.git --exclude=/tests/results \
+		--exclude=/.git --exclude=/tests/results --exclude=/build \
+		--exclude=/tools/sysanomctl/build --exclude=/tools/sysanomctl/sysanomctl \
 		--exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
 		--exclude='*.cmd' --exclude='.*.cmd' --exclude='*.a' --exclude=modules.order \
 		--exclude=Module.symvers --exclude='.tmp_versions' \
 		"$REPO_DIR/" "$dst/"
 }
 
-# A fresh results directory under tests/results, printed. Keeps the last 20.
+# A fresh results directory tests/results/KIND-DATE-PID, printed. Keeps the
+# last 20 of that kind.
 new_results_dir() {
 	local kind=$1 base=$TESTS_DIR/results dir
 	mkdir -p "$base"
 	dir=$base/$kind-$(date +%Y%m%d-%H%M%S)-$$
 	mkdir -p "$dir"
 	# shellcheck disable=SC2012
-	ls -1dt "$base"/*-*-*-* 2>/dev/null | tail -n +21 | xargs -r rm -rf
+	ls -1dt "$base/$kind"-[0-9]*-[0-9]*-[0-9]* 2>/dev/null | tail -n +21 | xargs -r rm -rf
 	echo "$dir"
 }
