@@ -9,11 +9,13 @@ log() { echo "${0##*/}: $*" >&2; }
 die() { echo "${0##*/}: error: $*" >&2; exit 1; }
 
 # The kernel release of the newest installed Debian amd64 headers
-# (e.g. 6.1.0-56-amd64). Never the running kernel: this machine runs another.
+# (e.g. 6.1.0-56-amd64; not the cloud-amd64 or rt-amd64 flavours). Never the
+# running kernel: this machine runs another.
 debian_kernel_release() {
 	local rel
 	rel=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 'linux-headers-*-amd64' 2>/dev/null |
 		awk '$1 == "ii" { sub(/^linux-headers-/, "", $2); print $2 }' |
+		grep -E '^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+-amd64$' |
 		sort -V | tail -n1)
 	[ -n "$rel" ] || die "no linux-headers-*-amd64 installed (run tests/install-deps.sh)"
 	[ -d "/lib/modules/$rel/build" ] || die "/lib/modules/$rel/build is missing"
