@@ -112,8 +112,8 @@ int main(int argc, char **argv)
 		for (i = 0; i < te.n; i++) {
 			sa_stream_reset(&s);
 			for (j = te.start[i]; j < te.start[i + 1]; j++)
-				anomalies += sa_detect(&p, &s, te.ids[j]) &
-					     SA_V_ANOMALY;
+				anomalies += !!(sa_detect(&p, &s, te.ids[j]) &
+						SA_V_ANOMALY);
 		}
 		t1 = now();
 		if (te.calls / (t1 - t0) > best)

@@ -404,6 +404,16 @@ int cmd_learn(int argc, char **argv)
 	       (unsigned long long)sa_profile_windows(&op.p),
 	       sa_hashset_entries(&op.p.stide),
 	       sa_hashset_entries(&op.p.bosc), slope(&op.p), size, o.out);
+	{
+		/* Memory of the sets once imported at their smallest size. */
+		u32 ns = sa_hashset_entries(&op.p.stide);
+		u32 nb = sa_hashset_entries(&op.p.bosc);
+		size_t mem = sa_hashset_size(sa_hashset_order_for(ns)) +
+			     sa_hashset_size(sa_hashset_order_for(nb));
+
+		printf("sets in memory after import: %zu bytes, %.1f bytes "
+		       "per entry\n", mem, (double)mem / (double)(ns + nb));
+	}
 out:
 	free(buf);
 	owned_free(&op);
