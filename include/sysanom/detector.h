@@ -82,6 +82,10 @@ struct sa_growth {
 	u32 ck_entries[SA_GROWTH_SLOTS];
 };
 
+/*
+ * One per container, about 8.6 KB plus the two sets (the bag term table
+ * dominates): allocate it, never put it on a kernel stack.
+ */
 struct sa_profile {
 	struct sa_params params;
 	/* Derived from params by sa_profile_init() and sa_profile_tune(). */
