@@ -160,12 +160,13 @@ if [ "$kernel" = debug ] && grep -q '^SYSANOM-GUEST-END' "$output"; then
 	grep -q '^KMEMLEAK CLEAN' "$output" || problem "kmemleak reported leaks (see KMEMLEAK| lines in $output)"
 fi
 
-# The kernel log: any of these fails the run. Kernel lines carry a timestamp.
+# The kernel log: any of these fails the run. Kernel messages carry a
+# timestamp, which may follow guest output on the same console line.
 forbidden='BUG:|WARNING:|Oops|general protection|Call Trace|KASAN|UBSAN|kernel BUG|Kernel panic|'
 forbidden+='possible circular locking|possible recursive locking|inconsistent lock state|'
 forbidden+='suspicious RCU usage|lock held when returning|possible irq lock inversion|'
 forbidden+='INFO: possible|INFO: task .* blocked|detected stall|suspected memory leak'
-grep -nE '^\[ *[0-9]+\.[0-9]+\]' "$console" | grep -E "$forbidden" > "$results/kernel-problems.log" || true
+grep -nE '\[ *[0-9]+\.[0-9]+\] ' "$console" | grep -E "$forbidden" > "$results/kernel-problems.log" || true
 if [ -s "$results/kernel-problems.log" ]; then
 	problem "kernel log: $(head -n1 "$results/kernel-problems.log" | cut -c1-200) ($(wc -l < "$results/kernel-problems.log") line(s), see $results/kernel-problems.log)"
 fi
