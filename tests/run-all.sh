@@ -11,7 +11,7 @@ set -euo pipefail
 . "$(dirname "$0")/vm/lib.sh"
 
 all_steps=(core-check core-fuzz core-eval module-build tools-build checkpatch dkms
-	guest-debian debug-kernel guest-debug)
+	harness-selftest guest-debian debug-kernel guest-debug)
 
 if [ "${1:-}" = --list ]; then printf '%s\n' "${all_steps[@]}"; exit 0; fi
 steps=("$@")
@@ -86,6 +86,9 @@ step_checkpatch() {
 }
 
 step_dkms() { "$TESTS_DIR/dkms/test-dkms.sh"; }
+
+# The guest harness must fail on a failing scenario and on a kernel crash.
+step_harness-selftest() { "$TESTS_DIR/vm/selftest.sh" "$R/harness-selftest"; }
 
 scenarios() { ls "$TESTS_DIR"/scenarios/*.sh; }
 
