@@ -17,10 +17,14 @@ if [ -f "$out/.done" ] && [ -f "$vmlinuz" ]; then
 	exit 0
 fi
 
-tmp=$(mktemp -d "${SYSANOM_CACHE:?}/.dl.XXXXXX" 2>/dev/null) || {
-	mkdir -p "$SYSANOM_CACHE"
-	tmp=$(mktemp -d "$SYSANOM_CACHE/.dl.XXXXXX")
-}
+mkdir -p "$SYSANOM_CACHE"
+exec 9> "$SYSANOM_CACHE/.debian-kernel.lock"
+flock 9
+if [ -f "$out/.done" ] && [ -f "$vmlinuz" ]; then	# fetched while we waited
+	echo "$vmlinuz"
+	exit 0
+fi
+tmp=$(mktemp -d "$SYSANOM_CACHE/.dl.XXXXXX")
 chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 
