@@ -71,3 +71,8 @@ load_module() {
 	fi
 	run insmod "$MODULE"
 }
+
+# Run a command as the unprivileged user nobody.
+as_nobody() {
+	su -s /bin/sh nobody -c "$*"
+}

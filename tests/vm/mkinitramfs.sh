@@ -32,6 +32,7 @@ command -v runc >/dev/null || die "runc is not installed"
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
+chmod 0755 "$root"	# the guest's /: mktemp made it 0700
 
 # Copy an executable and the shared libraries it needs, at the same paths.
 copy_bin() {
@@ -86,8 +87,9 @@ HAVE_MODULE=$([ -n "$module" ] && echo 1 || echo 0)
 HAVE_CTL=$([ -n "$ctl" ] && echo 1 || echo 0)
 HAVE_KUNIT=$([ -n "$kunit" ] && echo 1 || echo 0)
 CONF
-echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
-echo "root:x:0:" > "$root/etc/group"
+printf '%s\n' "root:x:0:0:root:/root:/bin/sh" "nobody:x:65534:65534:nobody:/:/bin/sh" \
+	> "$root/etc/passwd"
+printf '%s\n' "root:x:0:" "nogroup:x:65534:" > "$root/etc/group"
 
 mkdir -p "$(dirname "$out")"
 (cd "$root" && find . -print0 | sort -z | cpio --null -o -H newc --owner 0:0 --quiet) |
