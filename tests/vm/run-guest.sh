@@ -101,16 +101,15 @@ qemu=(qemu-system-x86_64 -nodefaults -display none -no-reboot
 [ "$icount" = 0 ] || qemu+=(-icount shift=0)
 echo "${qemu[*]}" > "$results/qemu.cmd"
 log "booting the $kernel kernel (smp $smp$([ "$icount" = 1 ] && echo ', icount'), timeout ${timeout_s}s), logs in $results"
-tailpid=
-if [ "$verbose" = 1 ]; then
-	tail -n +1 -f "$output" | tr -d '\r' &
-	tailpid=$!
-fi
 tb=$(date +%s)
 qrc=0
-timeout --foreground -k 10 "$timeout_s" "${qemu[@]}" < /dev/null || qrc=$?
+timeout -k 10 "$timeout_s" "${qemu[@]}" < /dev/null &
+qpid=$!
+if [ "$verbose" = 1 ]; then
+	tail -n +1 -f --pid="$qpid" "$output" | sed -u 's/\r$//'
+fi
+wait "$qpid" || qrc=$?
 boot_s=$(( $(date +%s) - tb ))
-if [ -n "$tailpid" ]; then sleep 0.5; kill "$tailpid" 2>/dev/null || true; fi
 sed -i 's/\r$//' "$console" "$output"
 
 # --- verdict -----------------------------------------------------------------
@@ -172,8 +171,10 @@ if [ -s "$results/kernel-problems.log" ]; then
 fi
 
 total_s=$(( $(date +%s) - t0 ))
-echo "--- guest output ($output) ---"
-grep -vE '^KTAP\| ' "$output" | tail -n 60
+if [ "$verbose" = 0 ]; then
+	echo "--- guest output ($output) ---"
+	grep -vE '^KTAP\| ' "$output" | tail -n 60
+fi
 [ -z "$kunit_summary" ] || echo "$kunit_summary"
 if [ ${#problems[@]} -eq 0 ]; then
 	echo "run-guest: PASS $kernel kernel, ${#scenarios[@]} scenario(s), guest ${boot_s}s, total ${total_s}s" |
