@@ -76,3 +76,10 @@ load_module() {
 as_nobody() {
 	su -s /bin/sh nobody -c "$*"
 }
+
+# Succeeds when 'sysanomctl status --json' lists no cgroup; fails the scenario
+# (with the output) when the command fails.
+none_listed() {
+	_json=$(sysanomctl status --json) || fail "sysanomctl status --json failed: $_json"
+	echo "$_json" | grep -q '"cgroups":\[\]'
+}
