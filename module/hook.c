@@ -4,6 +4,7 @@
  * fork, exec and exit events for per-thread state. The raw tracepoints are
  * not exported by name, so they are found by walking the kernel's list.
  */
+#include <linux/compat.h>
 #include <linux/kernel.h>
 #include <linux/percpu.h>
 #include <linux/ptrace.h>
@@ -13,17 +14,31 @@
 
 #include "hook.h"
 #include "profile.h"
+#include "thread.h"
+
+/*
+ * The detection core takes ids below SA_MAX_ID: native calls keep their
+ * number, 32-bit compat calls move to 512 + n, anything else is 1023.
+ */
+static u32 sysanom_syscall_id(long id)
+{
+	if (unlikely(in_compat_syscall()))
+		return id >= 0 && id < 511 ? 512 + id : SA_MAX_ID - 1;
+	return id >= 0 && id < 512 ? id : SA_MAX_ID - 1;
+}
 
 static void sysanom_probe_sys_enter(void *data, struct pt_regs *regs, long id)
 {
-	struct sysanom_profile *p;
+	struct sysanom_thread *th;
 
 	if (!static_branch_unlikely(&sysanom_tracking))
 		return;
 	rcu_read_lock();
-	p = sysanom_profile_of(current);
-	if (p)
-		this_cpu_inc(p->stats->syscalls);
+	th = sysanom_thread_get(current);
+	if (th) {
+		this_cpu_inc(th->prof->stats->syscalls);
+		sysanom_profile_feed(th->prof, th, sysanom_syscall_id(id));
+	}
 	rcu_read_unlock();
 }
 
@@ -49,6 +64,7 @@ static void sysanom_probe_exec(void *data, struct task_struct *task,
 	if (!static_branch_unlikely(&sysanom_tracking))
 		return;
 	rcu_read_lock();
+	sysanom_thread_exec(task);
 	p = sysanom_profile_of(task);
 	if (p)
 		this_cpu_inc(p->stats->execs);
@@ -62,6 +78,7 @@ static void sysanom_probe_exit(void *data, struct task_struct *task)
 	if (!static_branch_unlikely(&sysanom_tracking))
 		return;
 	rcu_read_lock();
+	sysanom_thread_release(task);
 	p = sysanom_profile_of(task);
 	if (p)
 		this_cpu_inc(p->stats->exits);

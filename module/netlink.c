@@ -3,10 +3,14 @@
  * The generic netlink family: the control interface for sysanomctl. The
  * commands and attributes are documented in include/uapi/linux/sysanom.h.
  */
+#include <linux/cgroup.h>
+#include <linux/limits.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <net/genetlink.h>
 #include <uapi/linux/sysanom.h>
 
+#include "alert.h"
 #include "netlink.h"
 #include "profile.h"
 
@@ -16,7 +20,83 @@ static const struct nla_policy sysanom_policy[SYSANOM_A_MAX + 1] = {
 	[SYSANOM_A_CGROUP_ID] = { .type = NLA_U64 },
 	[SYSANOM_A_MODE] = NLA_POLICY_RANGE(NLA_U32, SYSANOM_MODE_TRAINING,
 					    SYSANOM_MODE_MAX),
+	[SYSANOM_A_ACTION] = NLA_POLICY_RANGE(NLA_U32, SYSANOM_ACTION_LOG,
+					      SYSANOM_ACTION_MAX),
+	[SYSANOM_A_DETECTOR] = NLA_POLICY_RANGE(NLA_U32, SA_DET_STIDE,
+						SA_DET_MAX),
+	[SYSANOM_A_K] = NLA_POLICY_RANGE(NLA_U32, SA_K_MIN, SA_K_MAX),
+	[SYSANOM_A_BAG] = NLA_POLICY_RANGE(NLA_U32, SA_BAG_MIN, SA_BAG_MAX),
+	[SYSANOM_A_FRAME] = NLA_POLICY_RANGE(NLA_U32, 1, SA_FRAME_MAX),
+	[SYSANOM_A_LFC_THRESHOLD] = NLA_POLICY_RANGE(NLA_U32, 1, SA_FRAME_MAX),
+	[SYSANOM_A_EPOCH] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SYSANOM_A_EPOCH_THRESHOLD] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SYSANOM_A_COMBO_THRESHOLD] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SYSANOM_A_STABLE_PPM] = { .type = NLA_U64 },
+	[SYSANOM_A_STABLE_CHECKS] = { .type = NLA_U32 },
+	[SYSANOM_A_ALERT_SEQ] = { .type = NLA_U64 },
 };
+
+static const struct genl_multicast_group sysanom_mcgrps[] = {
+	{
+		.name = SYSANOM_GENL_MCGRP_ALERTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
+
+static u32 sysanom_nl_u32(struct genl_info *info, int attr, u32 dflt)
+{
+	return info->attrs[attr] ? nla_get_u32(info->attrs[attr]) : dflt;
+}
+
+static int sysanom_nl_set(struct sk_buff *skb, struct genl_info *info)
+{
+	static const int param_attrs[] = {
+		SYSANOM_A_DETECTOR, SYSANOM_A_K, SYSANOM_A_BAG,
+		SYSANOM_A_FRAME, SYSANOM_A_LFC_THRESHOLD, SYSANOM_A_EPOCH,
+		SYSANOM_A_EPOCH_THRESHOLD, SYSANOM_A_COMBO_THRESHOLD,
+	};
+	struct sa_params params, *pp = NULL;
+	u64 cgid, stable_ppm = 0;
+	u32 stable_checks = 0;
+	int i, ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, SYSANOM_A_CGROUP_ID))
+		return -EINVAL;
+	cgid = nla_get_u64(info->attrs[SYSANOM_A_CGROUP_ID]);
+	for (i = 0; i < ARRAY_SIZE(param_attrs); i++)
+		if (info->attrs[param_attrs[i]])
+			pp = &params;
+	if (pp) {
+		ret = sysanom_profile_get_params(cgid, &params);
+		if (ret)
+			return ret;
+		params.detector = sysanom_nl_u32(info, SYSANOM_A_DETECTOR,
+						 params.detector);
+		params.k = sysanom_nl_u32(info, SYSANOM_A_K, params.k);
+		params.bag = sysanom_nl_u32(info, SYSANOM_A_BAG, params.bag);
+		params.frame = sysanom_nl_u32(info, SYSANOM_A_FRAME,
+					      params.frame);
+		params.lfc_threshold = sysanom_nl_u32(info,
+			SYSANOM_A_LFC_THRESHOLD, params.lfc_threshold);
+		params.epoch = sysanom_nl_u32(info, SYSANOM_A_EPOCH,
+					      params.epoch);
+		params.epoch_threshold = sysanom_nl_u32(info,
+			SYSANOM_A_EPOCH_THRESHOLD, params.epoch_threshold);
+		params.combo_threshold = sysanom_nl_u32(info,
+			SYSANOM_A_COMBO_THRESHOLD, params.combo_threshold);
+		if (sa_params_valid(&params)) {
+			NL_SET_ERR_MSG(info->extack,
+				       "inconsistent detector parameters");
+			return -EINVAL;
+		}
+	}
+	if (info->attrs[SYSANOM_A_STABLE_PPM])
+		stable_ppm = nla_get_u64(info->attrs[SYSANOM_A_STABLE_PPM]);
+	stable_checks = sysanom_nl_u32(info, SYSANOM_A_STABLE_CHECKS, 0);
+	return sysanom_profile_set(cgid, pp,
+				   sysanom_nl_u32(info, SYSANOM_A_ACTION, 0),
+				   stable_ppm, stable_checks);
+}
 
 static int sysanom_nl_track(struct sk_buff *skb, struct genl_info *info)
 {
@@ -66,7 +146,23 @@ static int sysanom_nl_put_cgroup(const struct sysanom_profile_info *pi,
 	    nla_put_u64_64bit(ctx->skb, SYSANOM_A_EXECS, pi->stats.execs,
 			      SYSANOM_A_PAD) ||
 	    nla_put_u64_64bit(ctx->skb, SYSANOM_A_EXITS, pi->stats.exits,
-			      SYSANOM_A_PAD)) {
+			      SYSANOM_A_PAD) ||
+	    nla_put_u32(ctx->skb, SYSANOM_A_ACTION, pi->action) ||
+	    nla_put_u32(ctx->skb, SYSANOM_A_DETECTOR, pi->params.detector) ||
+	    nla_put_u32(ctx->skb, SYSANOM_A_K, pi->params.k) ||
+	    nla_put_u32(ctx->skb, SYSANOM_A_BAG, pi->params.bag) ||
+	    nla_put_u64_64bit(ctx->skb, SYSANOM_A_WINDOWS, pi->windows,
+			      SYSANOM_A_PAD) ||
+	    nla_put_u32(ctx->skb, SYSANOM_A_ENTRIES, pi->entries) ||
+	    nla_put_u64_64bit(ctx->skb, SYSANOM_A_SLOPE_PPM, pi->slope_ppm,
+			      SYSANOM_A_PAD) ||
+	    nla_put_u64_64bit(ctx->skb, SYSANOM_A_MEM_BYTES, pi->bytes,
+			      SYSANOM_A_PAD) ||
+	    nla_put_u8(ctx->skb, SYSANOM_A_FULL, pi->full) ||
+	    nla_put_u64_64bit(ctx->skb, SYSANOM_A_ALERTS, pi->alerts,
+			      SYSANOM_A_PAD) ||
+	    nla_put_u64_64bit(ctx->skb, SYSANOM_A_ALERTS_SUPPRESSED,
+			      pi->alerts_suppressed, SYSANOM_A_PAD)) {
 		genlmsg_cancel(ctx->skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -94,6 +190,117 @@ static int sysanom_nl_get_cgroups(struct sk_buff *skb,
 	return ret ? ret : skb->len;
 }
 
+static int sysanom_nl_fill_alert(struct sk_buff *skb,
+				 const struct sysanom_alert *a, char *path)
+{
+	struct cgroup *cgrp;
+
+	path[0] = '\0';
+	cgrp = cgroup_get_from_id(a->cgid);
+	if (!IS_ERR_OR_NULL(cgrp)) {
+		if (cgroup_path(cgrp, path, PATH_MAX) < 0)
+			path[0] = '\0';
+		cgroup_put(cgrp);
+	}
+	if (nla_put_u64_64bit(skb, SYSANOM_A_ALERT_SEQ, a->seq,
+			      SYSANOM_A_PAD) ||
+	    nla_put_u64_64bit(skb, SYSANOM_A_TIME_NS, a->time_ns,
+			      SYSANOM_A_PAD) ||
+	    nla_put_u64_64bit(skb, SYSANOM_A_CGROUP_ID, a->cgid,
+			      SYSANOM_A_PAD) ||
+	    nla_put_string(skb, SYSANOM_A_CGROUP_PATH, path) ||
+	    nla_put_u32(skb, SYSANOM_A_PID, a->pid) ||
+	    nla_put_u32(skb, SYSANOM_A_TID, a->tid) ||
+	    nla_put_string(skb, SYSANOM_A_COMM, a->comm) ||
+	    nla_put_u32(skb, SYSANOM_A_DETECTOR, a->detector) ||
+	    nla_put_u32(skb, SYSANOM_A_SCORE, a->score) ||
+	    nla_put(skb, SYSANOM_A_WINDOW, a->nwindow * sizeof(a->window[0]),
+		    a->window))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Process context: one alert to the multicast group, if anyone listens. */
+void sysanom_genl_alert(const struct sysanom_alert *a)
+{
+	struct sk_buff *skb;
+	char *path;
+	void *hdr;
+
+	if (!genl_has_listeners(&sysanom_family, &init_net, 0))
+		return;
+	path = kmalloc(PATH_MAX, GFP_KERNEL);
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!path || !skb)
+		goto out;
+	hdr = genlmsg_put(skb, 0, 0, &sysanom_family, 0, SYSANOM_CMD_ALERT);
+	if (!hdr || sysanom_nl_fill_alert(skb, a, path))
+		goto out;
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast(&sysanom_family, skb, 0, 0, GFP_KERNEL);
+	skb = NULL;
+out:
+	nlmsg_free(skb);
+	kfree(path);
+}
+
+struct sysanom_alert_dump_ctx {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	char *path;
+	u64 last_seq;
+};
+
+static int sysanom_nl_put_alert(const struct sysanom_alert *a, void *arg)
+{
+	struct sysanom_alert_dump_ctx *ctx = arg;
+	void *hdr;
+
+	hdr = genlmsg_put(ctx->skb, NETLINK_CB(ctx->cb->skb).portid,
+			  ctx->cb->nlh->nlmsg_seq, &sysanom_family,
+			  NLM_F_MULTI, SYSANOM_CMD_GET_ALERTS);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (sysanom_nl_fill_alert(ctx->skb, a, ctx->path)) {
+		genlmsg_cancel(ctx->skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(ctx->skb, hdr);
+	ctx->last_seq = a->seq;
+	return 0;
+}
+
+static int sysanom_nl_get_alerts_start(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr *seq = info->attrs[SYSANOM_A_ALERT_SEQ];
+
+	cb->args[0] = seq ? nla_get_u64(seq) : 0;
+	return 0;
+}
+
+/* cb->args[0]: sequence of the last alert sent. */
+static int sysanom_nl_get_alerts(struct sk_buff *skb,
+				 struct netlink_callback *cb)
+{
+	struct sysanom_alert_dump_ctx ctx = {
+		.skb = skb,
+		.cb = cb,
+		.last_seq = cb->args[0],
+	};
+	int ret;
+
+	ctx.path = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!ctx.path)
+		return -ENOMEM;
+	ret = sysanom_alert_walk(ctx.last_seq, sysanom_nl_put_alert, &ctx);
+	kfree(ctx.path);
+	if (ret == -EMSGSIZE && ctx.last_seq != cb->args[0])
+		ret = 0;
+	cb->args[0] = ctx.last_seq;
+	return ret ? ret : skb->len;
+}
+
 static const struct genl_small_ops sysanom_ops[] = {
 	{
 		.cmd = SYSANOM_CMD_TRACK,
@@ -110,6 +317,20 @@ static const struct genl_small_ops sysanom_ops[] = {
 		.dumpit = sysanom_nl_get_cgroups,
 		.flags = GENL_ADMIN_PERM,
 	},
+	{
+		.cmd = SYSANOM_CMD_SET,
+		.doit = sysanom_nl_set,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+static const struct genl_ops sysanom_full_ops[] = {
+	{
+		.cmd = SYSANOM_CMD_GET_ALERTS,
+		.start = sysanom_nl_get_alerts_start,
+		.dumpit = sysanom_nl_get_alerts,
+		.flags = GENL_ADMIN_PERM,
+	},
 };
 
 static struct genl_family sysanom_family __ro_after_init = {
@@ -120,6 +341,10 @@ static struct genl_family sysanom_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.small_ops = sysanom_ops,
 	.n_small_ops = ARRAY_SIZE(sysanom_ops),
+	.ops = sysanom_full_ops,
+	.n_ops = ARRAY_SIZE(sysanom_full_ops),
+	.mcgrps = sysanom_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(sysanom_mcgrps),
 };
 
 int __init sysanom_genl_init(void)

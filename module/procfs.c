@@ -6,8 +6,10 @@
 #include <linux/seq_file.h>
 #include <uapi/linux/sysanom.h>
 
+#include "alert.h"
 #include "procfs.h"
 #include "profile.h"
+#include "thread.h"
 
 static struct proc_dir_entry *sysanom_proc_dir;
 
@@ -28,17 +30,41 @@ static int sysanom_status_show_one(const struct sysanom_profile_info *pi,
 {
 	struct seq_file *m = arg;
 
-	seq_printf(m, "%llu %s %llu %llu %llu %llu %s\n", pi->cgid,
-		   sysanom_mode_name(pi->mode), pi->stats.syscalls,
+	seq_printf(m, "%llu %s %llu %llu %llu %llu %llu %u %llu %llu%s %llu %llu %s\n",
+		   pi->cgid, sysanom_mode_name(pi->mode), pi->stats.syscalls,
 		   pi->stats.forks, pi->stats.execs, pi->stats.exits,
-		   pi->path[0] ? pi->path : "-");
+		   pi->windows, pi->entries, pi->slope_ppm, pi->bytes,
+		   pi->full ? "(full)" : "", pi->alerts,
+		   pi->alerts_suppressed, pi->path[0] ? pi->path : "-");
 	return 0;
 }
 
 static int sysanom_status_show(struct seq_file *m, void *v)
 {
-	seq_puts(m, "cgroup_id mode syscalls forks execs exits path\n");
+	seq_printf(m, "threads %u untracked_threads %llu profile_bytes %llu alerts_lost %llu\n",
+		   sysanom_thread_count(), sysanom_thread_untracked(),
+		   sysanom_profile_mem_total(), sysanom_alert_dropped());
+	seq_puts(m, "cgroup_id mode syscalls forks execs exits windows entries slope_ppm bytes alerts suppressed path\n");
 	return sysanom_profile_walk(0, sysanom_status_show_one, m);
+}
+
+static int sysanom_alerts_show_one(const struct sysanom_alert *a, void *arg)
+{
+	struct seq_file *m = arg;
+	u32 i;
+
+	seq_printf(m, "%llu %llu %llu %d %d %s %u %u", a->seq, a->time_ns,
+		   a->cgid, a->pid, a->tid, a->comm, a->detector, a->score);
+	for (i = 0; i < a->nwindow; i++)
+		seq_printf(m, "%c%u", i ? ',' : ' ', a->window[i]);
+	seq_putc(m, '\n');
+	return 0;
+}
+
+static int sysanom_alerts_show(struct seq_file *m, void *v)
+{
+	seq_puts(m, "seq time_ns cgroup_id pid tid comm detector score window\n");
+	return sysanom_alert_walk(0, sysanom_alerts_show_one, m);
 }
 
 int __init sysanom_procfs_init(void)
@@ -47,7 +73,9 @@ int __init sysanom_procfs_init(void)
 	if (!sysanom_proc_dir)
 		return -ENOMEM;
 	if (!proc_create_single("status", 0400, sysanom_proc_dir,
-				sysanom_status_show)) {
+				sysanom_status_show) ||
+	    !proc_create_single("alerts", 0400, sysanom_proc_dir,
+				sysanom_alerts_show)) {
 		proc_remove(sysanom_proc_dir);
 		return -ENOMEM;
 	}

@@ -13,17 +13,30 @@
 #include <linux/slab.h>
 #include <uapi/linux/sysanom.h>
 
+#include "alert.h"
 #include "profile.h"
+#include "thread.h"
+
+/* Sets start at 1 << 10 slots and double up to the memory caps. */
+#define SYSANOM_INITIAL_ORDER 10
 
 DEFINE_STATIC_KEY_FALSE(sysanom_tracking);
 
 unsigned int sysanom_max_cgroups = 1024;
+unsigned long sysanom_max_profile_bytes = 64UL << 20;
+unsigned long sysanom_max_total_bytes = 512UL << 20;
+/* Bumped on every track and untrack: invalidates cached bindings. */
+u32 sysanom_gen = 1;
+static atomic64_t sysanom_mem = ATOMIC64_INIT(0);
 
 static DEFINE_HASHTABLE(sysanom_profiles, 8);
 static LIST_HEAD(sysanom_profile_list);
 static DEFINE_MUTEX(sysanom_profiles_lock);
 static unsigned int sysanom_nprofiles;
 static u64 sysanom_next_seq = 1;
+
+static void sysanom_profile_check_stable(struct work_struct *work);
+static DECLARE_DELAYED_WORK(sysanom_stable_work, sysanom_profile_check_stable);
 
 static struct sysanom_profile *sysanom_profile_lookup(u64 cgid)
 {
@@ -55,9 +68,137 @@ struct sysanom_profile *sysanom_profile_of(struct task_struct *task)
 	return NULL;
 }
 
+/* A core with sets of 1 << so and 1 << bo slots, within the memory caps. */
+static struct sysanom_core *sysanom_core_alloc(const struct sa_params *params,
+					       unsigned int so,
+					       unsigned int bo)
+{
+	size_t ss = sa_hashset_size(so), bs = sa_hashset_size(bo);
+	struct sysanom_core *core;
+
+	if (!ss || !bs || ss + bs > sysanom_max_profile_bytes)
+		return NULL;
+	if (atomic64_add_return(ss + bs, &sysanom_mem) > sysanom_max_total_bytes)
+		goto err_unaccount;
+	core = kvzalloc(sizeof(*core), GFP_KERNEL);
+	if (!core)
+		goto err_unaccount;
+	core->bytes = ss + bs;
+	core->mem = kvzalloc(core->bytes, GFP_KERNEL | __GFP_NOWARN);
+	if (!core->mem)
+		goto err_free;
+	if (sa_profile_init(&core->sa, params, core->mem, so,
+			    core->mem + ss, bo))
+		goto err_free_mem;
+	return core;
+
+err_free_mem:
+	kvfree(core->mem);
+err_free:
+	kvfree(core);
+err_unaccount:
+	atomic64_sub(ss + bs, &sysanom_mem);
+	return NULL;
+}
+
+static void sysanom_core_free(struct sysanom_core *core)
+{
+	if (!core)
+		return;
+	atomic64_sub(core->bytes, &sysanom_mem);
+	kvfree(core->mem);
+	kvfree(core);
+}
+
+/*
+ * Publish @new in place of the current core. Inserts never delete, so a
+ * second copy after the grace period picks up what trainers added to the
+ * old sets before every CPU saw the new ones.
+ */
+static void sysanom_core_replace(struct sysanom_profile *p,
+				 struct sysanom_core *new, bool carry)
+{
+	struct sysanom_core *old;
+
+	lockdep_assert_held(&p->core_lock);
+	old = rcu_dereference_protected(p->core,
+					lockdep_is_held(&p->core_lock));
+	if (carry) {
+		sa_hashset_copy(&new->sa.stide, &old->sa.stide);
+		sa_hashset_copy(&new->sa.bosc, &old->sa.bosc);
+		new->sa.growth = old->sa.growth;
+	}
+	rcu_assign_pointer(p->core, new);
+	synchronize_rcu();
+	if (carry) {
+		sa_hashset_copy(&new->sa.stide, &old->sa.stide);
+		sa_hashset_copy(&new->sa.bosc, &old->sa.bosc);
+		sa_atomic64_set(&new->sa.growth.windows,
+				sa_profile_windows(&old->sa));
+	}
+	sysanom_core_free(old);
+}
+
+static bool sysanom_set_crowded(const struct sa_hashset *hs)
+{
+	return sa_hashset_entries(hs) >= hs->limit;
+}
+
+/* Process context: double whichever set filled up, or mark the profile full. */
+static void sysanom_profile_grow(struct work_struct *work)
+{
+	struct sysanom_profile *p = container_of(work, struct sysanom_profile,
+						 grow_work);
+	struct sysanom_core *old, *new;
+	unsigned int so, bo;
+
+	mutex_lock(&p->core_lock);
+	old = rcu_dereference_protected(p->core,
+					lockdep_is_held(&p->core_lock));
+	so = old->sa.stide.order + sysanom_set_crowded(&old->sa.stide);
+	bo = old->sa.bosc.order + sysanom_set_crowded(&old->sa.bosc);
+	if (so == old->sa.stide.order && bo == old->sa.bosc.order)
+		goto out;
+	new = sysanom_core_alloc(&old->sa.params, so, bo);
+	if (!new) {
+		WRITE_ONCE(p->full, true);
+		goto out;
+	}
+	sysanom_core_replace(p, new, true);
+out:
+	mutex_unlock(&p->core_lock);
+}
+
+/* System-call path, under RCU: one call of a thread of @p. */
+void sysanom_profile_feed(struct sysanom_profile *p,
+			  struct sysanom_thread *th, long id)
+{
+	struct sysanom_core *core = rcu_dereference(p->core);
+	unsigned int v;
+
+	if (READ_ONCE(p->mode) == SYSANOM_MODE_TRAINING) {
+		v = sa_train(&core->sa, &th->stream, id);
+		if (unlikely(v & SA_V_FULL) && !READ_ONCE(p->full))
+			queue_work(system_unbound_wq, &p->grow_work);
+		return;
+	}
+	v = sa_detect(&core->sa, &th->stream, id);
+	if (unlikely(v & SA_V_ANOMALY))
+		sysanom_alert_raise(p, th, &core->sa, v);
+}
+
+static void sysanom_profile_free(struct sysanom_profile *p)
+{
+	cancel_work_sync(&p->grow_work);
+	sysanom_core_free(rcu_dereference_protected(p->core, 1));
+	free_percpu(p->stats);
+	kfree(p);
+}
+
 int sysanom_profile_track(u64 cgid, u32 mode)
 {
 	struct sysanom_profile *p;
+	struct sa_params params;
 	struct cgroup *cgrp;
 	int ret = 0;
 
@@ -74,30 +215,49 @@ int sysanom_profile_track(u64 cgid, u32 mode)
 	p = sysanom_profile_lookup(cgid);
 	if (p) {
 		WRITE_ONCE(p->mode, mode);
+		p->stable_run = 0;
+		goto out_unlock;
+	}
+	/* Enforcing an empty profile would flag everything: train first. */
+	if (mode != SYSANOM_MODE_TRAINING) {
+		ret = -ENOENT;
 		goto out_unlock;
 	}
 	if (sysanom_nprofiles >= sysanom_max_cgroups) {
 		ret = -ENOSPC;
 		goto out_unlock;
 	}
+	ret = -ENOMEM;
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
-	if (!p) {
-		ret = -ENOMEM;
+	if (!p)
 		goto out_unlock;
-	}
 	p->stats = alloc_percpu(struct sysanom_stats);
-	if (!p->stats) {
-		kfree(p);
-		ret = -ENOMEM;
-		goto out_unlock;
-	}
+	if (!p->stats)
+		goto err_free;
+	sa_params_default(&params);
+	RCU_INIT_POINTER(p->core, sysanom_core_alloc(&params,
+		SYSANOM_INITIAL_ORDER, SYSANOM_INITIAL_ORDER));
+	if (!rcu_access_pointer(p->core))
+		goto err_free;
+	mutex_init(&p->core_lock);
+	INIT_WORK(&p->grow_work, sysanom_profile_grow);
+	ratelimit_state_init(&p->alert_rs, HZ, 10);
+	ratelimit_set_flags(&p->alert_rs, RATELIMIT_MSG_ON_RELEASE);
 	p->cgid = cgid;
 	p->mode = mode;
+	p->action = SYSANOM_ACTION_LOG;
 	p->seq = sysanom_next_seq++;
 	list_add_tail(&p->lnode, &sysanom_profile_list);
 	hash_add_rcu(sysanom_profiles, &p->hnode, cgid);
+	WRITE_ONCE(sysanom_gen, sysanom_gen + 1);
 	if (sysanom_nprofiles++ == 0)
 		static_branch_enable(&sysanom_tracking);
+	ret = 0;
+	goto out_unlock;
+
+err_free:
+	free_percpu(p->stats);
+	kfree(p);
 out_unlock:
 	mutex_unlock(&sysanom_profiles_lock);
 out_put:
@@ -105,22 +265,12 @@ out_put:
 	return ret;
 }
 
-static void sysanom_profile_free(struct sysanom_profile *p)
-{
-	free_percpu(p->stats);
-	kfree(p);
-}
-
-static void sysanom_profile_free_rcu(struct rcu_head *rcu)
-{
-	sysanom_profile_free(container_of(rcu, struct sysanom_profile, rcu));
-}
-
 static void sysanom_profile_unlink(struct sysanom_profile *p)
 {
 	lockdep_assert_held(&sysanom_profiles_lock);
 	hash_del_rcu(&p->hnode);
 	list_del(&p->lnode);
+	WRITE_ONCE(sysanom_gen, sysanom_gen + 1);
 	if (--sysanom_nprofiles == 0)
 		static_branch_disable(&sysanom_tracking);
 }
@@ -128,35 +278,149 @@ static void sysanom_profile_unlink(struct sysanom_profile *p)
 int sysanom_profile_untrack(u64 cgid)
 {
 	struct sysanom_profile *p;
+
+	mutex_lock(&sysanom_profiles_lock);
+	p = sysanom_profile_lookup(cgid);
+	if (!p) {
+		mutex_unlock(&sysanom_profiles_lock);
+		return -ENOENT;
+	}
+	sysanom_profile_unlink(p);
+	mutex_unlock(&sysanom_profiles_lock);
+	/* Probes and cached thread bindings may still hold p. */
+	synchronize_rcu();
+	sysanom_profile_free(p);
+	return 0;
+}
+
+/*
+ * Change the detection parameters, the response and the until-stable rule.
+ * New window lengths or detectors invalidate what was learnt: the sets are
+ * then emptied. A NULL @params keeps them.
+ */
+int sysanom_profile_set(u64 cgid, const struct sa_params *params,
+			u32 action, u64 stable_ppm, u32 stable_checks)
+{
+	struct sysanom_core *old, *new;
+	struct sysanom_profile *p;
 	int ret = 0;
 
+	if (params && sa_params_valid(params))
+		return -EINVAL;
 	mutex_lock(&sysanom_profiles_lock);
 	p = sysanom_profile_lookup(cgid);
 	if (!p) {
 		ret = -ENOENT;
 		goto out_unlock;
 	}
-	sysanom_profile_unlink(p);
-	/* Probes may still hold p: free it after they are done. */
-	call_rcu(&p->rcu, sysanom_profile_free_rcu);
+	if (action)
+		WRITE_ONCE(p->action, action);
+	p->stable_ppm = stable_ppm;
+	p->stable_checks = stable_checks;
+	p->stable_run = 0;
+	if (!params)
+		goto out_unlock;
+
+	mutex_lock(&p->core_lock);
+	old = rcu_dereference_protected(p->core,
+					lockdep_is_held(&p->core_lock));
+	if (old->sa.params.k == params->k && old->sa.params.bag == params->bag) {
+		/* Thresholds only: the sets stay valid. */
+		new = sysanom_core_alloc(params, old->sa.stide.order,
+					 old->sa.bosc.order);
+		if (new)
+			sysanom_core_replace(p, new, true);
+	} else {
+		new = sysanom_core_alloc(params, SYSANOM_INITIAL_ORDER,
+					 SYSANOM_INITIAL_ORDER);
+		if (new) {
+			WRITE_ONCE(p->full, false);
+			sysanom_core_replace(p, new, false);
+		}
+	}
+	mutex_unlock(&p->core_lock);
+	if (!new)
+		ret = -ENOMEM;
 out_unlock:
 	mutex_unlock(&sysanom_profiles_lock);
 	return ret;
 }
 
+int sysanom_profile_get_params(u64 cgid, struct sa_params *params)
+{
+	struct sysanom_profile *p;
+	int ret = -ENOENT;
+
+	mutex_lock(&sysanom_profiles_lock);
+	p = sysanom_profile_lookup(cgid);
+	if (p) {
+		rcu_read_lock();
+		*params = rcu_dereference(p->core)->sa.params;
+		rcu_read_unlock();
+		ret = 0;
+	}
+	mutex_unlock(&sysanom_profiles_lock);
+	return ret;
+}
+
+/*
+ * Periodic, process context: profiles training until stable switch to
+ * enforcing once their growth slope stayed at or under their threshold
+ * for stable_checks checks in a row.
+ */
+static void sysanom_profile_check_stable(struct work_struct *work)
+{
+	const struct sa_profile *sa;
+	struct sysanom_profile *p;
+	bool flat;
+
+	mutex_lock(&sysanom_profiles_lock);
+	list_for_each_entry(p, &sysanom_profile_list, lnode) {
+		if (!p->stable_checks || p->mode != SYSANOM_MODE_TRAINING)
+			continue;
+		rcu_read_lock();
+		sa = &rcu_dereference(p->core)->sa;
+		/* Judge only a curve with a full span of checkpoints. */
+		flat = (sa_profile_windows(sa) >> sa->params.growth_shift) >=
+		       SA_GROWTH_SLOTS &&
+		       sa_growth_slope_ppm(sa, 0) <= p->stable_ppm;
+		rcu_read_unlock();
+		if (!flat) {
+			p->stable_run = 0;
+			continue;
+		}
+		if (++p->stable_run < p->stable_checks)
+			continue;
+		WRITE_ONCE(p->mode, SYSANOM_MODE_ENFORCING);
+		pr_info("cgroup %llu: training converged, enforcing\n",
+			p->cgid);
+	}
+	mutex_unlock(&sysanom_profiles_lock);
+	schedule_delayed_work(&sysanom_stable_work, HZ);
+}
+
+void sysanom_profile_init(void)
+{
+	schedule_delayed_work(&sysanom_stable_work, HZ);
+}
+
 /* Only after every probe is unregistered and synchronised. */
-void sysanom_profile_free_all(void)
+void sysanom_profile_exit(void)
 {
 	struct sysanom_profile *p, *tmp;
 
+	cancel_delayed_work_sync(&sysanom_stable_work);
 	mutex_lock(&sysanom_profiles_lock);
 	list_for_each_entry_safe(p, tmp, &sysanom_profile_list, lnode) {
 		sysanom_profile_unlink(p);
 		sysanom_profile_free(p);
 	}
 	mutex_unlock(&sysanom_profiles_lock);
-	/* Untracked profiles still waiting for a grace period. */
-	rcu_barrier();
+}
+
+u64 sysanom_profile_mem_total(void)
+{
+	return atomic64_read(&sysanom_mem);
 }
 
 static void sysanom_stats_sum(const struct sysanom_profile *p,
@@ -197,6 +461,7 @@ int sysanom_profile_walk(u64 after_seq,
 			 void *arg)
 {
 	struct sysanom_profile_info info;
+	const struct sysanom_core *core;
 	struct sysanom_profile *p;
 	char *path;
 	int ret = 0;
@@ -212,7 +477,20 @@ int sysanom_profile_walk(u64 after_seq,
 		info.cgid = p->cgid;
 		info.seq = p->seq;
 		info.mode = READ_ONCE(p->mode);
+		info.action = READ_ONCE(p->action);
+		info.full = READ_ONCE(p->full);
 		sysanom_stats_sum(p, &info.stats);
+		/* The core may be replaced by growth: read it under RCU. */
+		rcu_read_lock();
+		core = rcu_dereference(p->core);
+		info.params = core->sa.params;
+		info.windows = sa_profile_windows(&core->sa);
+		info.entries = sa_profile_entries(&core->sa);
+		info.slope_ppm = sa_growth_slope_ppm(&core->sa, 0);
+		info.bytes = core->bytes;
+		rcu_read_unlock();
+		info.alerts = atomic64_read(&p->alerts);
+		info.alerts_suppressed = atomic64_read(&p->alerts_suppressed);
 		sysanom_cgroup_path(p->cgid, path, PATH_MAX);
 		info.path = path;
 		ret = fn(&info, arg);

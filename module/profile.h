@@ -8,10 +8,15 @@
 
 #include <linux/jump_label.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/ratelimit.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
+#include <sysanom/detector.h>
 
 struct task_struct;
+struct sysanom_thread;
 
 struct sysanom_stats {
 	u64 syscalls;
@@ -20,13 +25,30 @@ struct sysanom_stats {
 	u64 exits;
 };
 
+/* The detection core's profile and the memory behind its two sets. */
+struct sysanom_core {
+	struct sa_profile sa;
+	size_t bytes;
+	void *mem;
+};
+
 struct sysanom_profile {
 	struct hlist_node hnode;	/* sysanom_profiles, RCU */
 	struct list_head lnode;		/* in tracking order, for dumps */
-	struct rcu_head rcu;
 	u64 cgid;
 	u64 seq;			/* tracking order, resumes dumps */
 	u32 mode;			/* enum sysanom_mode, READ_ONCE */
+	u32 action;			/* enum sysanom_action */
+	bool full;			/* memory cap reached: no more growth */
+	struct sysanom_core __rcu *core;
+	struct mutex core_lock;		/* replaces core: grow, load, set */
+	struct work_struct grow_work;
+	struct ratelimit_state alert_rs;
+	atomic64_t alerts;
+	atomic64_t alerts_suppressed;
+	u64 stable_ppm;			/* until-stable: slope threshold */
+	u32 stable_checks;		/* consecutive checks needed, 0 = off */
+	u32 stable_run;
 	struct sysanom_stats __percpu *stats;
 };
 
@@ -35,20 +57,39 @@ struct sysanom_profile_info {
 	u64 cgid;
 	u64 seq;
 	u32 mode;
+	u32 action;
+	bool full;
 	struct sysanom_stats stats;
+	struct sa_params params;
+	u64 windows;
+	u32 entries;
+	u64 slope_ppm;
+	u64 bytes;
+	u64 alerts;
+	u64 alerts_suppressed;
 	const char *path;		/* "" when the cgroup is gone */
 };
 
 DECLARE_STATIC_KEY_FALSE(sysanom_tracking);
 
 extern unsigned int sysanom_max_cgroups;
+extern unsigned long sysanom_max_profile_bytes;
+extern unsigned long sysanom_max_total_bytes;
+extern u32 sysanom_gen;
 
 struct sysanom_profile *sysanom_profile_of(struct task_struct *task);
+void sysanom_profile_feed(struct sysanom_profile *p,
+			  struct sysanom_thread *th, long id);
 int sysanom_profile_track(u64 cgid, u32 mode);
 int sysanom_profile_untrack(u64 cgid);
+int sysanom_profile_set(u64 cgid, const struct sa_params *params,
+			u32 action, u64 stable_ppm, u32 stable_checks);
+int sysanom_profile_get_params(u64 cgid, struct sa_params *params);
 int sysanom_profile_walk(u64 after_seq,
 			 int (*fn)(const struct sysanom_profile_info *, void *),
 			 void *arg);
-void sysanom_profile_free_all(void);
+void sysanom_profile_init(void);
+void sysanom_profile_exit(void);
+u64 sysanom_profile_mem_total(void);
 
 #endif /* _SYSANOM_PROFILE_H */

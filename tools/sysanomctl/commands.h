@@ -3,10 +3,17 @@
 #ifndef SYSANOMCTL_COMMANDS_H
 #define SYSANOMCTL_COMMANDS_H
 
+#include <stdint.h>
+
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
 
 int cmd_train(int argc, char **argv);
+int cmd_enforce(int argc, char **argv);
+int cmd_set(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
+const char *sa_mode_name(uint32_t mode);
+const char *sa_detector_name(uint32_t det);
 int cmd_untrack(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* train and untrack: start and stop monitoring a container. */
+/* train, enforce, set, untrack: change how a container is monitored. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <uapi/linux/sysanom.h>
 
@@ -10,8 +12,29 @@
 #include "genl.h"
 #include "target.h"
 
-static int send_cgroup_cmd(const char *cmd_name, uint8_t cmd,
-			   const char *target, uint32_t mode)
+#define MAX_ATTRS 16
+
+/* A request under construction: attributes are added, then it is sent. */
+struct request {
+	uint8_t cmd;
+	int n;
+	struct {
+		uint16_t type;
+		int wide;
+		uint64_t v;
+	} attrs[MAX_ATTRS];
+};
+
+static void add(struct request *rq, uint16_t type, int wide, uint64_t v)
+{
+	rq->attrs[rq->n].type = type;
+	rq->attrs[rq->n].wide = wide;
+	rq->attrs[rq->n].v = v;
+	rq->n++;
+}
+
+static int send_request(const char *cmd_name, const struct request *rq,
+			const char *target)
 {
 	struct nlmsghdr *nlh;
 	struct sa_nl nl;
@@ -21,7 +44,7 @@ static int send_cgroup_cmd(const char *cmd_name, uint8_t cmd,
 
 	ret = sa_target_resolve(target, &id, err, sizeof(err));
 	if (ret) {
-		sa_err("%s", err);
+		sa_err("%s: %s", cmd_name, err);
 		return EXIT_RUNTIME;
 	}
 	ret = sa_nl_open(&nl);
@@ -29,10 +52,16 @@ static int send_cgroup_cmd(const char *cmd_name, uint8_t cmd,
 		sa_err("%s", sa_nl_strerror(ret));
 		return EXIT_RUNTIME;
 	}
-	nlh = sa_nl_request(&nl, cmd, 0);
+	nlh = sa_nl_request(&nl, rq->cmd, 0);
 	mnl_attr_put_u64(nlh, SYSANOM_A_CGROUP_ID, id);
-	if (mode)
-		mnl_attr_put_u32(nlh, SYSANOM_A_MODE, mode);
+	for (int i = 0; i < rq->n; i++) {
+		if (rq->attrs[i].wide)
+			mnl_attr_put_u64(nlh, rq->attrs[i].type,
+					 rq->attrs[i].v);
+		else
+			mnl_attr_put_u32(nlh, rq->attrs[i].type,
+					 (uint32_t)rq->attrs[i].v);
+	}
 	ret = sa_nl_talk(&nl, nlh, NULL, NULL);
 	sa_nl_close(&nl);
 
@@ -40,18 +69,25 @@ static int send_cgroup_cmd(const char *cmd_name, uint8_t cmd,
 	case 0:
 		return 0;
 	case ENOENT:
-		if (cmd == SYSANOM_CMD_UNTRACK)
-			sa_err("%s: cgroup %llu is not monitored", cmd_name,
-			       (unsigned long long)id);
-		else
+		if (!strcmp(cmd_name, "enforce"))
+			sa_err("enforce: %s is not monitored: train it first",
+			       target);
+		else if (rq->cmd == SYSANOM_CMD_TRACK)
 			sa_err("%s: no such cgroup: %s", cmd_name, target);
+		else
+			sa_err("%s: %s is not monitored", cmd_name, target);
 		break;
 	case EINVAL:
-		sa_err("%s: %s: the root cgroup cannot be monitored",
-		       cmd_name, target);
+		sa_err("%s: %s", cmd_name, rq->cmd == SYSANOM_CMD_TRACK ?
+		       "the root cgroup cannot be monitored" :
+		       "invalid settings (see 'sysanomctl set --help')");
 		break;
 	case ENOSPC:
 		sa_err("%s: too many monitored cgroups (module parameter max_cgroups)",
+		       cmd_name);
+		break;
+	case ENOMEM:
+		sa_err("%s: out of memory (module parameters max_profile_bytes, max_total_bytes)",
 		       cmd_name);
 		break;
 	default:
@@ -60,55 +96,242 @@ static int send_cgroup_cmd(const char *cmd_name, uint8_t cmd,
 	return EXIT_RUNTIME;
 }
 
-static int one_target(int argc, char **argv, const char **target)
+static int parse_u64(const char *s, uint64_t *v)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	int c;
+	char *end;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h')
-			return -1;
-		return sa_usage_error(argv[0], "unknown option");
-	}
-	if (argc - optind != 1)
-		return sa_usage_error(argv[0], "expects one TARGET");
-	*target = argv[optind];
+	if (!*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return errno || *end ? -EINVAL : 0;
+}
+
+/* A slope in new entries per window, as parts per million. */
+static int parse_slope(const char *s, uint64_t *ppm)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(s, &end);
+	if (errno || *end || end == s || !(d >= 0 && d <= 1))
+		return -EINVAL;
+	*ppm = (uint64_t)(d * 1e6 + 0.5);
 	return 0;
+}
+
+static int parse_action(const char *s, uint64_t *v)
+{
+	if (!strcmp(s, "log"))
+		*v = SYSANOM_ACTION_LOG;
+	else if (!strcmp(s, "kill"))
+		*v = SYSANOM_ACTION_KILL;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_detector(const char *s, uint64_t *v)
+{
+	if (!strcmp(s, "stide"))
+		*v = 1;
+	else if (!strcmp(s, "bosc"))
+		*v = 2;
+	else if (!strcmp(s, "combined"))
+		*v = 3;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static const struct setting {
+	const char *key;
+	uint16_t type;
+	int wide;
+	int (*parse)(const char *s, uint64_t *v);
+	const char *help;
+} settings[] = {
+	{ "action", SYSANOM_A_ACTION, 0, parse_action,
+	  "log|kill: response to an anomaly in enforce mode" },
+	{ "detector", SYSANOM_A_DETECTOR, 0, parse_detector,
+	  "stide|bosc|combined" },
+	{ "k", SYSANOM_A_K, 0, parse_u64,
+	  "STIDE window, 3..16 (resets what was learnt)" },
+	{ "bag", SYSANOM_A_BAG, 0, parse_u64,
+	  "BoSC window, 2..16 (resets what was learnt)" },
+	{ "frame", SYSANOM_A_FRAME, 0, parse_u64, "locality frame, 1..64" },
+	{ "lfc", SYSANOM_A_LFC_THRESHOLD, 0, parse_u64,
+	  "STIDE mismatches in a frame that make an anomaly" },
+	{ "epoch", SYSANOM_A_EPOCH, 0, parse_u64, "BoSC epoch, windows" },
+	{ "epoch_threshold", SYSANOM_A_EPOCH_THRESHOLD, 0, parse_u64,
+	  "BoSC mismatches in an epoch that make an anomaly" },
+	{ "combo_threshold", SYSANOM_A_COMBO_THRESHOLD, 0, parse_u64,
+	  "combined frame score that makes an anomaly" },
+	{ "stable_slope", SYSANOM_A_STABLE_PPM, 1, parse_slope,
+	  "until-stable: slope (new entries per window) to reach" },
+	{ "stable_checks", SYSANOM_A_STABLE_CHECKS, 0, parse_u64,
+	  "until-stable: seconds the slope must stay there, 0 = off" },
+};
+
+static int add_setting(struct request *rq, const char *cmd, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	uint64_t v;
+
+	if (!eq)
+		return sa_usage_error(cmd, "expected key=value, got '%s'", kv);
+	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
+		const struct setting *s = &settings[i];
+
+		if (strlen(s->key) != (size_t)(eq - kv) ||
+		    strncmp(kv, s->key, eq - kv))
+			continue;
+		if (s->parse(eq + 1, &v) || (!s->wide && v > UINT32_MAX))
+			return sa_usage_error(cmd, "bad value in '%s'", kv);
+		if (rq->n == MAX_ATTRS)
+			return sa_usage_error(cmd, "too many settings");
+		add(rq, s->type, s->wide, v);
+		return 0;
+	}
+	return sa_usage_error(cmd, "unknown setting '%.*s'", (int)(eq - kv),
+			      kv);
+}
+
+int cmd_set(int argc, char **argv)
+{
+	struct request rq = { .cmd = SYSANOM_CMD_SET };
+	int ret;
+
+	if (argc >= 2 && (!strcmp(argv[1], "--help") ||
+			  !strcmp(argv[1], "-h"))) {
+		printf("usage: sysanomctl set TARGET key=value...\n"
+		       "Change a monitored container's settings:\n");
+		for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]);
+		     i++)
+			printf("  %-16s %s\n", settings[i].key,
+			       settings[i].help);
+		return 0;
+	}
+	if (argc < 3)
+		return sa_usage_error("set", "expects TARGET key=value...");
+	for (int i = 2; i < argc; i++) {
+		ret = add_setting(&rq, "set", argv[i]);
+		if (ret)
+			return ret;
+	}
+	return send_request("set", &rq, argv[1]);
 }
 
 int cmd_train(int argc, char **argv)
 {
-	const char *target;
-	int ret = one_target(argc, argv, &target);
+	static const struct option opts[] = {
+		{ "until-stable", no_argument, NULL, 'u' },
+		{ "slope", required_argument, NULL, 's' },
+		{ "for", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct request rq = { .cmd = SYSANOM_CMD_TRACK };
+	struct request stable = { .cmd = SYSANOM_CMD_SET };
+	uint64_t ppm = 100, checks = 10;
+	int until = 0, c, ret;
 
-	if (ret < 0) {
-		printf("usage: sysanomctl train TARGET\n"
-		       "Start monitoring TARGET in training mode: its system calls\n"
-		       "are counted and learnt. TARGET is a cgroup v2 path (absolute,\n"
-		       "or relative to the cgroup2 mount) or a numeric cgroup id.\n");
-		return 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'u':
+			until = 1;
+			break;
+		case 's':
+			if (parse_slope(optarg, &ppm))
+				return sa_usage_error("train",
+					"--slope takes a number in [0, 1]");
+			break;
+		case 'f':
+			if (parse_u64(optarg, &checks) || !checks ||
+			    checks > 86400)
+				return sa_usage_error("train",
+					"--for takes 1..86400 seconds");
+			break;
+		case 'h':
+			printf("usage: sysanomctl train [--until-stable [--slope S] [--for SECONDS]] TARGET\n"
+			       "Monitor TARGET in training mode: learn its system calls.\n"
+			       "With --until-stable, switch to enforcing once the growth\n"
+			       "slope (new profile entries per window) stayed at or under\n"
+			       "S (default 0.0001) for SECONDS (default 10).\n"
+			       "TARGET is a cgroup v2 path (absolute, or relative to the\n"
+			       "cgroup2 mount) or a numeric cgroup id.\n");
+			return 0;
+		default:
+			return sa_usage_error("train", "unknown option");
+		}
 	}
+	if (argc - optind != 1)
+		return sa_usage_error("train", "expects one TARGET");
+	add(&rq, SYSANOM_A_MODE, 0, SYSANOM_MODE_TRAINING);
+	ret = send_request("train", &rq, argv[optind]);
 	if (ret)
 		return ret;
-	return send_cgroup_cmd("train", SYSANOM_CMD_TRACK, target,
-			       SYSANOM_MODE_TRAINING);
+	add(&stable, SYSANOM_A_STABLE_PPM, 1, until ? ppm : 0);
+	add(&stable, SYSANOM_A_STABLE_CHECKS, 0, until ? checks : 0);
+	return send_request("train", &stable, argv[optind]);
+}
+
+int cmd_enforce(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "action", required_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct request rq = { .cmd = SYSANOM_CMD_TRACK };
+	struct request set = { .cmd = SYSANOM_CMD_SET };
+	uint64_t action = 0;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			if (parse_action(optarg, &action))
+				return sa_usage_error("enforce",
+					"--action takes log or kill");
+			break;
+		case 'h':
+			printf("usage: sysanomctl enforce [--action log|kill] TARGET\n"
+			       "Detect: every anomaly of TARGET raises an alert; with\n"
+			       "--action kill the offending process is also killed.\n"
+			       "Without --action the current response is kept (log by\n"
+			       "default).\n");
+			return 0;
+		default:
+			return sa_usage_error("enforce", "unknown option");
+		}
+	}
+	if (argc - optind != 1)
+		return sa_usage_error("enforce", "expects one TARGET");
+	if (action) {
+		add(&set, SYSANOM_A_ACTION, 0, action);
+		ret = send_request("enforce", &set, argv[optind]);
+		if (ret)
+			return ret;
+	}
+	add(&rq, SYSANOM_A_MODE, 0, SYSANOM_MODE_ENFORCING);
+	return send_request("enforce", &rq, argv[optind]);
 }
 
 int cmd_untrack(int argc, char **argv)
 {
-	const char *target;
-	int ret = one_target(argc, argv, &target);
+	struct request rq = { .cmd = SYSANOM_CMD_UNTRACK };
 
-	if (ret < 0) {
+	if (argc == 2 && (!strcmp(argv[1], "--help") ||
+			  !strcmp(argv[1], "-h"))) {
 		printf("usage: sysanomctl untrack TARGET\n"
 		       "Stop monitoring TARGET and drop what was learnt about it.\n");
 		return 0;
 	}
-	if (ret)
-		return ret;
-	return send_cgroup_cmd("untrack", SYSANOM_CMD_UNTRACK, target, 0);
+	if (argc != 2)
+		return sa_usage_error("untrack", "expects one TARGET");
+	return send_request("untrack", &rq, argv[1]);
 }

@@ -13,13 +13,49 @@
 
 #include "genl.h"
 
+struct mcgrp {
+	const char *name;
+	uint32_t id;
+};
+
+static int mcgrp_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type == CTRL_ATTR_MCAST_GRP_NAME &&
+	    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+		tb[type] = attr;
+	else if (type == CTRL_ATTR_MCAST_GRP_ID &&
+		 mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
 static int family_attr_cb(const struct nlattr *attr, void *data)
 {
-	uint16_t *family = data;
+	struct sa_nl *nl = data;
+	const struct nlattr *grp;
 
-	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
-	    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
-		*family = mnl_attr_get_u16(attr);
+	switch (mnl_attr_get_type(attr)) {
+	case CTRL_ATTR_FAMILY_ID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
+			nl->family = mnl_attr_get_u16(attr);
+		break;
+	case CTRL_ATTR_MCAST_GROUPS:
+		mnl_attr_for_each_nested(grp, attr) {
+			const struct nlattr *tb[CTRL_ATTR_MCAST_GRP_MAX + 1] = {};
+
+			mnl_attr_parse_nested(grp, mcgrp_attr_cb, tb);
+			if (tb[CTRL_ATTR_MCAST_GRP_NAME] &&
+			    tb[CTRL_ATTR_MCAST_GRP_ID] &&
+			    !strcmp(mnl_attr_get_str(tb[CTRL_ATTR_MCAST_GRP_NAME]),
+				    SYSANOM_GENL_MCGRP_ALERTS))
+				nl->alerts_group =
+					mnl_attr_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
+		}
+		break;
+	}
 	return MNL_CB_OK;
 }
 
@@ -52,6 +88,7 @@ int sa_nl_open(struct sa_nl *nl)
 	int ret;
 
 	nl->family = 0;
+	nl->alerts_group = 0;
 	nl->seq = (uint32_t)time(NULL);
 	nl->sock = mnl_socket_open(NETLINK_GENERIC);
 	if (!nl->sock)
@@ -64,7 +101,7 @@ int sa_nl_open(struct sa_nl *nl)
 
 	nlh = put_header(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, SYSANOM_GENL_NAME);
-	ret = sa_nl_talk(nl, nlh, family_cb, &nl->family);
+	ret = sa_nl_talk(nl, nlh, family_cb, nl);
 	if (ret)
 		goto err_close;
 	if (!nl->family) {
@@ -108,6 +145,30 @@ int sa_nl_talk(struct sa_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 		ret = mnl_cb_run(nl->buf, len, seq, nl->portid, cb, data);
 	} while (ret > MNL_CB_STOP);
 	return ret < 0 ? -errno : 0;
+}
+
+int sa_nl_join_alerts(struct sa_nl *nl)
+{
+	int grp = nl->alerts_group;
+
+	if (!grp)
+		return -EPROTO;
+	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &grp,
+				  sizeof(grp)) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Wait for and handle one batch of unsolicited (multicast) messages. */
+int sa_nl_recv(struct sa_nl *nl, mnl_cb_t cb, void *data)
+{
+	ssize_t len = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
+
+	if (len < 0)
+		return -errno;
+	if (mnl_cb_run(nl->buf, len, 0, 0, cb, data) < 0)
+		return -errno;
+	return 0;
 }
 
 const char *sa_nl_strerror(int err)

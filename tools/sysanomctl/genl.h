@@ -10,6 +10,7 @@ struct sa_nl {
 	struct mnl_socket *sock;
 	unsigned int portid;
 	uint16_t family;
+	uint32_t alerts_group;		/* multicast group id, 0 if none */
 	uint32_t seq;
 	char buf[32768];		/* a dump part never exceeds 32 KiB */
 };
@@ -19,6 +20,8 @@ void sa_nl_close(struct sa_nl *nl);
 struct nlmsghdr *sa_nl_request(struct sa_nl *nl, uint8_t cmd, uint16_t flags);
 int sa_nl_talk(struct sa_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 	       void *data);
+int sa_nl_join_alerts(struct sa_nl *nl);
+int sa_nl_recv(struct sa_nl *nl, mnl_cb_t cb, void *data);
 const char *sa_nl_strerror(int err);
 
 #endif

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* status: the monitored containers and their counters. */
+/* status: the monitored containers, their profiles and counters. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -15,9 +15,7 @@
 #include "json.h"
 
 struct cgroup_row {
-	uint64_t id;
-	uint32_t mode;
-	uint64_t syscalls, forks, execs, exits;
+	uint64_t a[SYSANOM_A_MAX + 1];	/* numeric attributes by type */
 	char path[4096];
 };
 
@@ -27,7 +25,7 @@ struct rows {
 	int oom;
 };
 
-static const char *mode_name(uint32_t mode)
+const char *sa_mode_name(uint32_t mode)
 {
 	switch (mode) {
 	case SYSANOM_MODE_TRAINING:
@@ -39,45 +37,42 @@ static const char *mode_name(uint32_t mode)
 	}
 }
 
+const char *sa_detector_name(uint32_t det)
+{
+	static const char *const names[] = { "?", "stide", "bosc", "combined" };
+
+	return det < 4 ? names[det] : "?";
+}
+
+static const char *action_name(uint32_t action)
+{
+	return action == SYSANOM_ACTION_KILL ? "kill" : "log";
+}
+
 static int row_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct cgroup_row *r = data;
 	uint16_t type = mnl_attr_get_type(attr);
 
-	switch (type) {
-	case SYSANOM_A_CGROUP_ID:
-	case SYSANOM_A_SYSCALLS:
-	case SYSANOM_A_FORKS:
-	case SYSANOM_A_EXECS:
-	case SYSANOM_A_EXITS:
-		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
-			return MNL_CB_OK;
-		break;
-	case SYSANOM_A_MODE:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-			return MNL_CB_OK;
-		r->mode = mnl_attr_get_u32(attr);
-		return MNL_CB_OK;
-	case SYSANOM_A_CGROUP_PATH:
+	if (type > SYSANOM_A_MAX)
+		return MNL_CB_OK;	/* newer module: ignore */
+	if (type == SYSANOM_A_CGROUP_PATH) {
 		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
 			snprintf(r->path, sizeof(r->path), "%s",
 				 mnl_attr_get_str(attr));
 		return MNL_CB_OK;
-	default:
-		return MNL_CB_OK;	/* newer module: ignore */
 	}
-	uint64_t v = mnl_attr_get_u64(attr);
-
-	if (type == SYSANOM_A_CGROUP_ID)
-		r->id = v;
-	else if (type == SYSANOM_A_SYSCALLS)
-		r->syscalls = v;
-	else if (type == SYSANOM_A_FORKS)
-		r->forks = v;
-	else if (type == SYSANOM_A_EXECS)
-		r->execs = v;
-	else
-		r->exits = v;
+	switch (mnl_attr_get_payload_len(attr)) {
+	case 1:
+		r->a[type] = mnl_attr_get_u8(attr);
+		break;
+	case 4:
+		r->a[type] = mnl_attr_get_u32(attr);
+		break;
+	case 8:
+		r->a[type] = mnl_attr_get_u64(attr);
+		break;
+	}
 	return MNL_CB_OK;
 }
 
@@ -108,14 +103,31 @@ static void print_json(const struct rows *rows)
 	printf("{\"cgroups\":[");
 	for (size_t i = 0; i < rows->n; i++) {
 		const struct cgroup_row *r = &rows->v[i];
+		const uint64_t *a = r->a;
 
-		printf("%s{\"id\":%" PRIu64 ",\"path\":", i ? "," : "", r->id);
+		printf("%s{\"id\":%" PRIu64 ",\"cgroup\":", i ? "," : "",
+		       a[SYSANOM_A_CGROUP_ID]);
 		sa_json_string(stdout, r->path);
-		printf(",\"mode\":\"%s\",\"syscalls\":%" PRIu64
-		       ",\"forks\":%" PRIu64 ",\"execs\":%" PRIu64
-		       ",\"exits\":%" PRIu64 "}",
-		       mode_name(r->mode), r->syscalls, r->forks, r->execs,
-		       r->exits);
+		printf(",\"path\":");
+		sa_json_string(stdout, r->path);
+		printf(",\"mode\":\"%s\",\"action\":\"%s\",\"detector\":\"%s\""
+		       ",\"k\":%" PRIu64 ",\"bag\":%" PRIu64
+		       ",\"syscalls\":%" PRIu64 ",\"forks\":%" PRIu64
+		       ",\"execs\":%" PRIu64 ",\"exits\":%" PRIu64
+		       ",\"windows\":%" PRIu64 ",\"profile_entries\":%" PRIu64
+		       ",\"growth_slope\":%.6f,\"profile_bytes\":%" PRIu64
+		       ",\"profile_full\":%s,\"alerts\":%" PRIu64
+		       ",\"alerts_suppressed\":%" PRIu64 "}",
+		       sa_mode_name(a[SYSANOM_A_MODE]),
+		       action_name(a[SYSANOM_A_ACTION]),
+		       sa_detector_name(a[SYSANOM_A_DETECTOR]),
+		       a[SYSANOM_A_K], a[SYSANOM_A_BAG],
+		       a[SYSANOM_A_SYSCALLS], a[SYSANOM_A_FORKS],
+		       a[SYSANOM_A_EXECS], a[SYSANOM_A_EXITS],
+		       a[SYSANOM_A_WINDOWS], a[SYSANOM_A_ENTRIES],
+		       a[SYSANOM_A_SLOPE_PPM] / 1e6, a[SYSANOM_A_MEM_BYTES],
+		       a[SYSANOM_A_FULL] ? "true" : "false",
+		       a[SYSANOM_A_ALERTS], a[SYSANOM_A_ALERTS_SUPPRESSED]);
 	}
 	printf("]}\n");
 }
@@ -126,15 +138,21 @@ static void print_table(const struct rows *rows)
 		printf("no cgroups are monitored\n");
 		return;
 	}
-	printf("%-10s %-9s %12s %8s %8s %8s  %s\n", "CGROUP", "MODE",
-	       "SYSCALLS", "FORKS", "EXECS", "EXITS", "PATH");
+	printf("%-8s %-9s %12s %10s %8s %9s %7s %7s  %s\n", "CGROUP", "MODE",
+	       "SYSCALLS", "WINDOWS", "ENTRIES", "SLOPE", "ALERTS", "ACTION",
+	       "PATH");
 	for (size_t i = 0; i < rows->n; i++) {
 		const struct cgroup_row *r = &rows->v[i];
+		const uint64_t *a = r->a;
 
-		printf("%-10" PRIu64 " %-9s %12" PRIu64 " %8" PRIu64
-		       " %8" PRIu64 " %8" PRIu64 "  %s\n",
-		       r->id, mode_name(r->mode), r->syscalls, r->forks,
-		       r->execs, r->exits, r->path[0] ? r->path : "(removed)");
+		printf("%-8" PRIu64 " %-9s %12" PRIu64 " %10" PRIu64
+		       " %7" PRIu64 "%s %9.6f %7" PRIu64 " %7s  %s\n",
+		       a[SYSANOM_A_CGROUP_ID], sa_mode_name(a[SYSANOM_A_MODE]),
+		       a[SYSANOM_A_SYSCALLS], a[SYSANOM_A_WINDOWS],
+		       a[SYSANOM_A_ENTRIES], a[SYSANOM_A_FULL] ? "!" : " ",
+		       a[SYSANOM_A_SLOPE_PPM] / 1e6, a[SYSANOM_A_ALERTS],
+		       action_name(a[SYSANOM_A_ACTION]),
+		       r->path[0] ? r->path : "(removed)");
 	}
 }
 
@@ -158,7 +176,10 @@ int cmd_status(int argc, char **argv)
 			break;
 		case 'h':
 			printf("usage: sysanomctl status [--json]\n"
-			       "Show every monitored cgroup with its mode and counters.\n");
+			       "Show every monitored cgroup: mode, system calls seen,\n"
+			       "windows learnt, profile entries (! when a memory cap\n"
+			       "stopped its growth), growth slope (new entries per\n"
+			       "window, recently), alerts and response.\n");
 			return 0;
 		default:
 			return sa_usage_error("status", "unknown option");

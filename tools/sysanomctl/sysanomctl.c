@@ -20,8 +20,11 @@ struct command {
 
 static const struct command commands[] = {
 	{ "train", cmd_train, "start monitoring a container and learn it" },
-	{ "untrack", cmd_untrack, "stop monitoring a container" },
+	{ "enforce", cmd_enforce, "detect anomalies of a trained container" },
+	{ "set", cmd_set, "change a container's detector and response" },
 	{ "status", cmd_status, "show the monitored containers" },
+	{ "alerts", cmd_alerts, "print or follow the alerts" },
+	{ "untrack", cmd_untrack, "stop monitoring a container" },
 	{ "learn", cmd_learn, "learn a profile from recorded traces (offline)" },
 	{ "eval", cmd_eval, "score traces against a learnt profile (offline)" },
 };

@@ -12,7 +12,25 @@
  *   SYSANOM_A_CGROUP_ID: NLA_U64, required
  *   SYSANOM_A_MODE: NLA_U32, enum sysanom_mode, default SYSANOM_MODE_TRAINING
  *   Errors: ENOENT no such cgroup, ENOSPC too many monitored cgroups,
- *           EINVAL bad mode.
+ *           EINVAL bad mode or the root cgroup, ENOMEM memory caps.
+ *
+ * SYSANOM_CMD_SET: change a monitored cgroup's settings; absent = unchanged.
+ *   SYSANOM_A_CGROUP_ID: NLA_U64, required
+ *   SYSANOM_A_ACTION: NLA_U32, enum sysanom_action
+ *   SYSANOM_A_DETECTOR: NLA_U32, 1 stide, 2 bosc, 3 combined
+ *   SYSANOM_A_K: NLA_U32, STIDE window, 3..16
+ *   SYSANOM_A_BAG: NLA_U32, BoSC window, 2..16
+ *   SYSANOM_A_FRAME: NLA_U32, locality frame, 1..64
+ *   SYSANOM_A_LFC_THRESHOLD: NLA_U32, 1..frame
+ *   SYSANOM_A_EPOCH: NLA_U32, BoSC epoch in windows, >= 1
+ *   SYSANOM_A_EPOCH_THRESHOLD: NLA_U32, >= 1
+ *   SYSANOM_A_COMBO_THRESHOLD: NLA_U32, >= 1
+ *   SYSANOM_A_STABLE_PPM: NLA_U64, until-stable slope threshold, new
+ *     entries per million windows; with SYSANOM_A_STABLE_CHECKS > 0 a
+ *     training profile switches to enforcing once its slope stayed at or
+ *     under it for that many one-second checks
+ *   SYSANOM_A_STABLE_CHECKS: NLA_U32, 0 turns until-stable off
+ *   Changing K or BAG empties what was learnt. Errors: ENOENT, EINVAL.
  *
  * SYSANOM_CMD_UNTRACK: stop monitoring a cgroup and drop its state.
  *   SYSANOM_A_CGROUP_ID: NLA_U64, required
@@ -26,6 +44,30 @@
  *   SYSANOM_A_FORKS: NLA_U64, tasks created inside it
  *   SYSANOM_A_EXECS: NLA_U64, successful execs inside it
  *   SYSANOM_A_EXITS: NLA_U64, tasks that exited inside it
+ *   SYSANOM_A_ACTION, SYSANOM_A_DETECTOR, SYSANOM_A_K ... (as in SET)
+ *   SYSANOM_A_WINDOWS: NLA_U64, windows learnt in training
+ *   SYSANOM_A_ENTRIES: NLA_U32, distinct STIDE and BoSC entries
+ *   SYSANOM_A_SLOPE_PPM: NLA_U64, growth slope, new entries per million
+ *     windows over the recent span
+ *   SYSANOM_A_MEM_BYTES: NLA_U64, memory of the profile's sets
+ *   SYSANOM_A_FULL: NLA_U8, 1 when a memory cap stopped its growth
+ *   SYSANOM_A_ALERTS: NLA_U64, anomalies raised
+ *   SYSANOM_A_ALERTS_SUPPRESSED: NLA_U64, of those, not logged (rate limit)
+ *
+ * SYSANOM_CMD_GET_ALERTS: NLM_F_DUMP only; the alert log, oldest first.
+ *   Request: SYSANOM_A_ALERT_SEQ: NLA_U64, optional, only later records.
+ *   Reply, and SYSANOM_CMD_ALERT messages on multicast group
+ *   SYSANOM_GENL_MCGRP_ALERTS (joining it requires CAP_NET_ADMIN):
+ *   SYSANOM_A_ALERT_SEQ: NLA_U64, increasing
+ *   SYSANOM_A_TIME_NS: NLA_U64, CLOCK_REALTIME
+ *   SYSANOM_A_CGROUP_ID: NLA_U64
+ *   SYSANOM_A_CGROUP_PATH: NLA_NUL_STRING, "" once the cgroup is gone
+ *   SYSANOM_A_PID, SYSANOM_A_TID: NLA_U32, in the initial pid namespace
+ *   SYSANOM_A_COMM: NLA_NUL_STRING, at most 16 bytes
+ *   SYSANOM_A_DETECTOR: NLA_U32
+ *   SYSANOM_A_SCORE: NLA_U32, locality frame score
+ *   SYSANOM_A_WINDOW: NLA_BINARY, u16 system-call ids, oldest first;
+ *     x86_64 numbers, 512 + n for 32-bit calls, 1023 for invalid ones
  *
  * Attribute sets are append-only: new attributes get new numbers at the end.
  */
@@ -34,12 +76,16 @@
 
 #define SYSANOM_GENL_NAME "sysanom"
 #define SYSANOM_GENL_VERSION 1
+#define SYSANOM_GENL_MCGRP_ALERTS "alerts"
 
 enum sysanom_cmd {
 	SYSANOM_CMD_UNSPEC,
 	SYSANOM_CMD_TRACK,
 	SYSANOM_CMD_UNTRACK,
 	SYSANOM_CMD_GET_CGROUPS,
+	SYSANOM_CMD_SET,
+	SYSANOM_CMD_GET_ALERTS,
+	SYSANOM_CMD_ALERT,
 	__SYSANOM_CMD_MAX
 };
 #define SYSANOM_CMD_MAX (__SYSANOM_CMD_MAX - 1)
@@ -54,6 +100,31 @@ enum sysanom_attr {
 	SYSANOM_A_FORKS,
 	SYSANOM_A_EXECS,
 	SYSANOM_A_EXITS,
+	SYSANOM_A_ACTION,
+	SYSANOM_A_DETECTOR,
+	SYSANOM_A_K,
+	SYSANOM_A_BAG,
+	SYSANOM_A_FRAME,
+	SYSANOM_A_LFC_THRESHOLD,
+	SYSANOM_A_EPOCH,
+	SYSANOM_A_EPOCH_THRESHOLD,
+	SYSANOM_A_COMBO_THRESHOLD,
+	SYSANOM_A_STABLE_PPM,
+	SYSANOM_A_STABLE_CHECKS,
+	SYSANOM_A_WINDOWS,
+	SYSANOM_A_ENTRIES,
+	SYSANOM_A_SLOPE_PPM,
+	SYSANOM_A_MEM_BYTES,
+	SYSANOM_A_FULL,
+	SYSANOM_A_ALERTS,
+	SYSANOM_A_ALERTS_SUPPRESSED,
+	SYSANOM_A_ALERT_SEQ,
+	SYSANOM_A_TIME_NS,
+	SYSANOM_A_PID,
+	SYSANOM_A_TID,
+	SYSANOM_A_COMM,
+	SYSANOM_A_SCORE,
+	SYSANOM_A_WINDOW,
 	__SYSANOM_A_MAX
 };
 #define SYSANOM_A_MAX (__SYSANOM_A_MAX - 1)
@@ -65,5 +136,13 @@ enum sysanom_mode {
 	__SYSANOM_MODE_MAX
 };
 #define SYSANOM_MODE_MAX (__SYSANOM_MODE_MAX - 1)
+
+enum sysanom_action {
+	SYSANOM_ACTION_UNSPEC,
+	SYSANOM_ACTION_LOG,
+	SYSANOM_ACTION_KILL,
+	__SYSANOM_ACTION_MAX
+};
+#define SYSANOM_ACTION_MAX (__SYSANOM_ACTION_MAX - 1)
 
 #endif /* _UAPI_LINUX_SYSANOM_H */

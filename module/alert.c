@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The alert log: a ring of alert_log_size records. Raising an alert happens
+ * on the offending thread's system-call path, after the container's rate
+ * limit; it only copies a record into the ring and kicks a work item that
+ * multicasts new records from process context.
+ */
+#include <linux/ktime.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/vmalloc.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/sysanom.h>
+
+#include "alert.h"
+#include "netlink.h"
+#include "profile.h"
+#include "thread.h"
+
+unsigned int sysanom_alert_log_size = 1024;
+
+static struct sysanom_alert *sysanom_alerts;
+static DEFINE_SPINLOCK(sysanom_alert_lock);
+static u64 sysanom_alert_head;		/* seq of the newest record */
+static u64 sysanom_alert_sent;		/* seq of the last multicast */
+static atomic64_t sysanom_alerts_lost = ATOMIC64_INIT(0);
+
+static void sysanom_alert_send(struct work_struct *work);
+static DECLARE_WORK(sysanom_alert_work, sysanom_alert_send);
+
+static struct sysanom_alert *sysanom_alert_slot(u64 seq)
+{
+	return &sysanom_alerts[seq % sysanom_alert_log_size];
+}
+
+static u32 sysanom_detector_of(const struct sa_profile *sa,
+			       unsigned int verdict)
+{
+	if (verdict & SA_V_COMBO_ANOMALY && sa->params.detector == SA_DET_COMBO)
+		return SA_DET_COMBO;
+	if (verdict & SA_V_BOSC_ANOMALY && sa->params.detector == SA_DET_BOSC)
+		return SA_DET_BOSC;
+	return SA_DET_STIDE;
+}
+
+void sysanom_alert_raise(struct sysanom_profile *p,
+			 const struct sysanom_thread *th,
+			 const struct sa_profile *sa, unsigned int verdict)
+{
+	const struct sa_stream *s = &th->stream;
+	struct sysanom_alert *a;
+	unsigned int i, k;
+
+	atomic64_inc(&p->alerts);
+	if (READ_ONCE(p->action) == SYSANOM_ACTION_KILL)
+		send_sig(SIGKILL, current, 0);
+	if (!__ratelimit(&p->alert_rs)) {
+		atomic64_inc(&p->alerts_suppressed);
+		return;
+	}
+
+	spin_lock(&sysanom_alert_lock);
+	a = sysanom_alert_slot(++sysanom_alert_head);
+	a->seq = sysanom_alert_head;
+	a->time_ns = ktime_get_real_ns();
+	a->cgid = p->cgid;
+	a->pid = task_tgid_nr(current);
+	a->tid = task_pid_nr(current);
+	get_task_comm(a->comm, current);
+	a->detector = sysanom_detector_of(sa, verdict);
+	a->score = sa_stream_score(sa, s);
+	k = min_t(unsigned int, sa->params.k, s->calls);
+	a->nwindow = k;
+	for (i = 0; i < k; i++)
+		a->window[i] = s->ring[(s->pos - k + i) & (SA_RING - 1)];
+	spin_unlock(&sysanom_alert_lock);
+	schedule_work(&sysanom_alert_work);
+}
+
+/* Process context: multicast the records raised since the last run. */
+static void sysanom_alert_send(struct work_struct *work)
+{
+	struct sysanom_alert *a;
+	u64 head;
+
+	a = kmalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return;
+	for (;;) {
+		spin_lock(&sysanom_alert_lock);
+		head = sysanom_alert_head;
+		if (sysanom_alert_sent == head) {
+			spin_unlock(&sysanom_alert_lock);
+			break;
+		}
+		if (head - sysanom_alert_sent > sysanom_alert_log_size) {
+			atomic64_add(head - sysanom_alert_sent -
+				     sysanom_alert_log_size,
+				     &sysanom_alerts_lost);
+			sysanom_alert_sent = head - sysanom_alert_log_size;
+		}
+		*a = *sysanom_alert_slot(++sysanom_alert_sent);
+		spin_unlock(&sysanom_alert_lock);
+		sysanom_genl_alert(a);
+	}
+	kfree(a);
+}
+
+/* Call fn on every record after after_seq still in the log, oldest first. */
+int sysanom_alert_walk(u64 after_seq,
+		       int (*fn)(const struct sysanom_alert *, void *),
+		       void *arg)
+{
+	struct sysanom_alert *a;
+	u64 seq;
+	int ret = 0;
+
+	a = kmalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	for (seq = after_seq + 1;; seq++) {
+		spin_lock(&sysanom_alert_lock);
+		if (seq > sysanom_alert_head) {
+			spin_unlock(&sysanom_alert_lock);
+			break;
+		}
+		if (sysanom_alert_head - seq >= sysanom_alert_log_size)
+			seq = sysanom_alert_head - sysanom_alert_log_size + 1;
+		*a = *sysanom_alert_slot(seq);
+		spin_unlock(&sysanom_alert_lock);
+		ret = fn(a, arg);
+		if (ret)
+			break;
+	}
+	kfree(a);
+	return ret;
+}
+
+/* Records overwritten before they could be multicast. */
+u64 sysanom_alert_dropped(void)
+{
+	return atomic64_read(&sysanom_alerts_lost);
+}
+
+int __init sysanom_alert_init(void)
+{
+	sysanom_alerts = vzalloc(array_size(sysanom_alert_log_size,
+					    sizeof(*sysanom_alerts)));
+	return sysanom_alerts ? 0 : -ENOMEM;
+}
+
+/* After the probes are gone: nothing raises alerts any more. */
+void sysanom_alert_exit(void)
+{
+	cancel_work_sync(&sysanom_alert_work);
+	vfree(sysanom_alerts);
+}

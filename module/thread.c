@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-thread windows. A thread gets its state on its first system call
+ * inside a monitored cgroup (fresh windows, also after fork, so that live
+ * sequences match per-thread recorded traces), resets it on exec and frees
+ * it on exit. States come from a slab cache with GFP_ATOMIC, bounded by
+ * max_threads; threads beyond that are counted and left unwatched. The
+ * common path, a thread that already has its state, allocates nothing and
+ * takes no lock.
+ */
+#include <linux/cgroup.h>
+#include <linux/hash.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "profile.h"
+#include "thread.h"
+
+#define SYSANOM_THREAD_BITS 12
+
+unsigned int sysanom_max_threads = 16384;
+
+static struct hlist_head sysanom_thread_hash[1 << SYSANOM_THREAD_BITS];
+static DEFINE_SPINLOCK(sysanom_thread_lock);	/* hash writers only */
+static struct kmem_cache *sysanom_thread_cache;
+static atomic_t sysanom_nthreads = ATOMIC_INIT(0);
+static atomic64_t sysanom_threads_untracked = ATOMIC64_INIT(0);
+
+/* The last unmonitored cgroup seen on this CPU: rejects it in a few loads. */
+struct sysanom_cg_cache {
+	u64 cgid;
+	u32 gen;
+};
+static DEFINE_PER_CPU(struct sysanom_cg_cache, sysanom_unmonitored);
+
+static struct hlist_head *sysanom_thread_bucket(const struct task_struct *t)
+{
+	return &sysanom_thread_hash[hash_ptr(t, SYSANOM_THREAD_BITS)];
+}
+
+static struct sysanom_thread *sysanom_thread_lookup(const struct task_struct *t)
+{
+	struct sysanom_thread *th;
+
+	hlist_for_each_entry_rcu(th, sysanom_thread_bucket(t), hnode) {
+		if (th->task == t)
+			return th;
+	}
+	return NULL;
+}
+
+static void sysanom_thread_free_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(sysanom_thread_cache,
+			container_of(rcu, struct sysanom_thread, rcu));
+}
+
+static void sysanom_thread_drop(struct sysanom_thread *th)
+{
+	spin_lock(&sysanom_thread_lock);
+	hlist_del_rcu(&th->hnode);
+	spin_unlock(&sysanom_thread_lock);
+	atomic_dec(&sysanom_nthreads);
+	call_rcu(&th->rcu, sysanom_thread_free_rcu);
+}
+
+static struct sysanom_thread *sysanom_thread_new(struct task_struct *t)
+{
+	struct sysanom_thread *th;
+
+	if (atomic_inc_return(&sysanom_nthreads) > sysanom_max_threads)
+		goto err;
+	th = kmem_cache_zalloc(sysanom_thread_cache,
+			       GFP_ATOMIC | __GFP_NOWARN);
+	if (!th)
+		goto err;
+	th->task = t;
+	spin_lock(&sysanom_thread_lock);
+	hlist_add_head_rcu(&th->hnode, sysanom_thread_bucket(t));
+	spin_unlock(&sysanom_thread_lock);
+	return th;
+
+err:
+	atomic_dec(&sysanom_nthreads);
+	atomic64_inc(&sysanom_threads_untracked);
+	return NULL;
+}
+
+/*
+ * The state of @task (current) bound to its profile, or NULL when its cgroup
+ * is not monitored. Caller holds RCU with preemption disabled.
+ */
+struct sysanom_thread *sysanom_thread_get(struct task_struct *task)
+{
+	struct sysanom_cg_cache *c = this_cpu_ptr(&sysanom_unmonitored);
+	u64 cgid = cgroup_id(task_dfl_cgroup(task));
+	u32 gen = READ_ONCE(sysanom_gen);
+	struct sysanom_profile *p;
+	struct sysanom_thread *th;
+
+	if (c->cgid == cgid && c->gen == gen)
+		return NULL;
+	th = sysanom_thread_lookup(task);
+	if (likely(th && th->gen == gen && th->cgid == cgid))
+		return th;
+
+	p = sysanom_profile_of(task);
+	if (!p) {
+		c->cgid = cgid;
+		c->gen = gen;
+		if (th)
+			sysanom_thread_drop(th);
+		return NULL;
+	}
+	if (!th) {
+		th = sysanom_thread_new(task);
+		if (!th)
+			return NULL;
+	}
+	if (th->prof != p)
+		sa_stream_reset(&th->stream);
+	th->prof = p;
+	th->cgid = cgid;
+	th->gen = gen;
+	return th;
+}
+
+void sysanom_thread_exec(struct task_struct *task)
+{
+	struct sysanom_thread *th = sysanom_thread_lookup(task);
+
+	if (th)
+		sa_stream_reset(&th->stream);
+}
+
+void sysanom_thread_release(struct task_struct *task)
+{
+	struct sysanom_thread *th = sysanom_thread_lookup(task);
+
+	if (th)
+		sysanom_thread_drop(th);
+}
+
+unsigned int sysanom_thread_count(void)
+{
+	return atomic_read(&sysanom_nthreads);
+}
+
+u64 sysanom_thread_untracked(void)
+{
+	return atomic64_read(&sysanom_threads_untracked);
+}
+
+int __init sysanom_thread_init(void)
+{
+	sysanom_thread_cache = KMEM_CACHE(sysanom_thread, 0);
+	return sysanom_thread_cache ? 0 : -ENOMEM;
+}
+
+/* Only after every probe is unregistered and synchronised. */
+void sysanom_thread_exit(void)
+{
+	struct sysanom_thread *th;
+	struct hlist_node *tmp;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(sysanom_thread_hash); i++) {
+		hlist_for_each_entry_safe(th, tmp, &sysanom_thread_hash[i],
+					  hnode) {
+			hlist_del(&th->hnode);
+			kmem_cache_free(sysanom_thread_cache, th);
+		}
+	}
+	atomic_set(&sysanom_nthreads, 0);
+	rcu_barrier();
+	kmem_cache_destroy(sysanom_thread_cache);
+}

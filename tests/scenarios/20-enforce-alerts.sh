@@ -1,0 +1,77 @@
+#!/bin/sh
+# Train two runc containers, enforce both, and check that the trained
+# workload raises no alert; then a command run inside one container (an
+# intruder's shell reading files) raises alerts attributed to it alone, with
+# the offending window as system-call names; --action kill kills the intruder.
+. /lib/sysanom/guest-lib.sh
+
+WORKLOAD='while :; do cat /proc/self/status > /dev/null; echo ok > /tmp/beat; done'
+
+load_module
+run start_container cta ct-a "$WORKLOAD"
+run start_container ctc ct-c "$WORKLOAD"
+echo 'root:$6$secret:19000:0:99999:7:::' > /tmp/bundle-cta/rootfs/etc/shadow
+
+# Train until the growth curve is flat; the module then enforces by itself.
+run sysanomctl train --until-stable --slope 0.0002 --for 5 ct-a
+run sysanomctl train --until-stable --slope 0.0002 --for 5 ct-c
+i=0
+while [ $i -lt 240 ]; do
+	sysanomctl status --json | grep -q '"mode":"training"' || break
+	sleep 1; i=$((i + 1))
+done
+note "training converged after ${i}s"
+run sysanomctl status
+for c in /ct-a /ct-c; do
+	e=$(status_entry $c)
+	note "after training: $e"
+	n=$(echo "$e" | json_num profile_entries)
+	[ -n "$n" ] && [ "$n" -gt 0 ] || fail "$c learnt nothing: $e"
+	echo "$e" | grep -q '"mode":"enforcing"' || fail "$c did not switch to enforcing by itself: $e"
+done
+sleep 10
+for c in /ct-a /ct-c; do
+	e=$(status_entry $c)
+	echo "$e" | grep -q '"mode":"enforcing"' || fail "$c is not enforcing: $e"
+	a=$(echo "$e" | json_num alerts)
+	note "$c while doing its trained work: $a alerts"
+	[ "$a" = 0 ] || { sysanomctl alerts; fail "$c raised $a alerts on its trained workload"; }
+done
+
+# The intrusion: a shell in ct-a that lists and reads what it should not.
+sysanomctl alerts --follow --json > /tmp/followed 2>&1 &
+follower=$!
+sleep 1
+runc exec cta /bin/sh -c 'ls -la / /etc; cat /etc/shadow; echo done' > /dev/null 2>&1
+sleep 2
+kill "$follower"
+a=$(status_entry /ct-a | json_num alerts)
+c=$(status_entry /ct-c | json_num alerts)
+note "after the intrusion: ct-a $a alerts, ct-c $c alerts"
+[ "$a" -gt 0 ] || fail "the intrusion in ct-a raised no alert"
+[ "$c" = 0 ] || fail "ct-c raised $c alerts but did nothing new"
+run sysanomctl alerts
+sysanomctl alerts --json | head -n 3
+line=$(sysanomctl alerts --json | head -n 1)
+echo "$line" | grep -q '"cgroup":"/ct-a"' || fail "alert not attributed to /ct-a: $line"
+for f in pid comm detector score syscalls; do
+	echo "$line" | grep -q "\"$f\":" || fail "alert has no $f: $line"
+done
+echo "$line" | grep -Eq '"syscalls":\["[a-z_0-9]+"' || fail "alert window is not system-call names: $line"
+grep -q '"cgroup":"/ct-a"' /tmp/followed || fail "alerts --follow saw nothing: $(cat /tmp/followed)"
+! grep -q '"cgroup":"/ct-c"' /tmp/followed || fail "alerts --follow saw an alert of ct-c"
+grep -q ct-a /proc/sysanom/alerts || grep -q "$(stat -c %i $CG/ct-a)" /proc/sysanom/alerts ||
+	fail "/proc/sysanom/alerts does not show the alert"
+
+# The same intrusion with --action kill: the intruder dies before it is done.
+run sysanomctl enforce --action kill ct-a
+status_entry /ct-a | grep -q '"action":"kill"' || fail "action is not kill: $(status_entry /ct-a)"
+out=$(runc exec cta /bin/sh -c 'ls -la / /etc; cat /etc/shadow; echo intruder-finished' 2>&1)
+note "runc exec under --action kill exited $?"
+case "$out" in *intruder-finished*) fail "the intruder finished under --action kill: $out" ;; esac
+run sysanomctl enforce --action log ct-a
+
+run stop_container cta
+run stop_container ctc
+run rmmod sysanom
+exit 0
