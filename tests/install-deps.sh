@@ -11,7 +11,7 @@ packages=(
 	# core tests: fuzzing (libFuzzer) and memory checking
 	clang libclang-rt-14-dev valgrind
 	# guest tests
-	qemu-system-x86 busybox-static runc cpio gzip rsync jq file util-linux coreutils
+	qemu-system-x86 busybox-static runc strace cpio gzip rsync jq file util-linux coreutils
 	# DKMS
 	dkms
 	# fetching Debian's kernel image without installing it

@@ -55,6 +55,8 @@ install -m 0755 "$TESTS_DIR/vm/init" "$root/init"
 install -m 0644 "$TESTS_DIR/vm/guest-lib.sh" "$root/lib/sysanom/guest-lib.sh"
 
 copy_bin "$(command -v runc)" /usr/sbin/runc
+# strace records workloads for profiles learnt offline (sysanomctl learn).
+copy_bin "$(command -v strace)" /usr/bin/strace
 [ -z "$ctl" ] || copy_bin "$ctl" /usr/sbin/sysanomctl
 [ -z "$module" ] || install -m 0644 "$module" "$root/lib/sysanom/sysanom.ko"
 [ -z "$kunit" ] || install -m 0644 "$kunit" "$root/lib/sysanom/sysanom_kunit.ko"
