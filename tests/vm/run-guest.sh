@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
 	--no-build) build=0; shift ;;
 	--verbose) verbose=1; shift ;;
 	--scenario) shift; while [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; do scenarios+=("$1"); shift; done ;;
-	-h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 done
@@ -50,7 +50,8 @@ if [ "$kernel" = debian ]; then
 else
 	mkdir -p "$SYSANOM_CACHE"
 	kdir=$(flock "$SYSANOM_CACHE/.debug-kernel.lock" "$TESTS_DIR/vm/build-debug-kernel.sh" \
-		2> >(tee "$results/debug-kernel.log" | grep -v -e 'warning: the frame size' >&2 || true))
+		2> >(tee "$results/debug-kernel.log" | grep -v -e 'warning: the frame size' >&2 || true)) ||
+		die "the debug kernel build failed (log: $results/debug-kernel.log)"
 	vmlinuz=$kdir/arch/x86/boot/bzImage
 	mem=1024
 	append="console=ttyS0 panic=-1 loglevel=7 printk.time=1 panic_on_warn=1 oops=panic"
