@@ -1,0 +1,183 @@
+#!/bin/sh
+# Load: STRESS_CGROUPS (200) monitored cgroups at once, each with a resident
+# loop that forks, execs and exits on every CPU, some also starting runc (a Go
+# program: a burst of threads created and torn down); half of them train, half
+# enforce. Meanwhile cgroups are created, tracked, filled, killed and removed
+# while monitored. Then rmmod in the middle of that load, insmod again, track
+# everything again and carry on. Prints a STRESS SUMMARY line.
+# shellcheck source-path=SCRIPTDIR source=../vm/guest-lib.sh
+. /lib/sysanom/guest-lib.sh
+
+NCG=${STRESS_CGROUPS:-200}
+PHASE=${STRESS_PHASE_S:-15}		# seconds of load per phase
+PERIOD=${STRESS_PERIOD_S:-2}		# each loop's pause between bursts
+EPHEMERAL=${STRESS_EPHEMERAL:-6}	# cgroups created and removed per phase
+STOP=/tmp/stress-load.stop
+NCPU=$(nproc)
+faults=0
+t0=$(date +%s)
+
+elapsed() { echo $(($(date +%s) - t0)); }
+
+# Sum of a numeric field over the whole status JSON (one object per cgroup).
+json_sum() {
+	sysanomctl status --json | tr '{' '\n' | json_num "$1" |
+		awk '{ s += $1 } END { print s + 0 }'
+}
+
+# First line of /proc/sysanom/status: threads N untracked_threads N ...
+proc_head() {
+	head -n1 /proc/sysanom/status | awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'
+}
+
+# Track every cgroup of the set: training, or training then enforcing.
+track_all() {
+	i=1
+	while [ "$i" -le "$NCG" ]; do
+		sysanomctl train "stress/c$i" || fail "train stress/c$i failed"
+		i=$((i + 1))
+	done
+}
+
+enforce_half() {
+	i=2
+	while [ "$i" -le "$NCG" ]; do
+		sysanomctl enforce "stress/c$i" || fail "enforce stress/c$i failed"
+		i=$((i + 2))
+	done
+}
+
+# Cgroups that come and go while monitored: tracked, filled with a loop,
+# the loop killed, the directory removed, the profile untracked by id.
+ephemeral_round() {
+	j=1
+	while [ "$j" -le "$EPHEMERAL" ]; do
+		d=$CG/stress/eph$1-$j
+		mkdir "$d" || fail "mkdir $d"
+		id=$(stat -c %i "$d")
+		sysanomctl train "$id" > /dev/null || fail "train $d ($id)"
+		sh -c 'echo $$ > '"$d"'/cgroup.procs; while :; do cat /proc/self/stat > /dev/null; done' \
+			> /dev/null 2>&1 &
+		p=$!
+		[ $((j % 2)) = 0 ] && sleep 1
+		sysanomctl enforce "$id" > /dev/null || fail "enforce $d ($id)"
+		kill -9 "$p"
+		wait "$p" 2> /dev/null
+		# The cgroup empties asynchronously after the kill.
+		k=0
+		while ! rmdir "$d" 2> /dev/null; do
+			k=$((k + 1))
+			[ "$k" -lt 50 ] || fail "cannot remove $d: $(cat "$d/cgroup.procs")"
+			sleep 0.1
+		done
+		faults=$((faults + 1))
+		# A removed cgroup keeps its profile until untracked (by id).
+		if [ $((j % 3)) != 0 ]; then
+			sysanomctl untrack "$id" || fail "untrack of removed cgroup $id failed"
+		else
+			leftover="$leftover $id"
+		fi
+		j=$((j + 1))
+	done
+}
+
+load_module
+rm -f "$STOP"
+mkdir -p "$CG/stress" || fail "cannot create $CG/stress"
+i=1
+while [ "$i" -le "$NCG" ]; do
+	mkdir -p "$CG/stress/c$i" || fail "mkdir $CG/stress/c$i"
+	i=$((i + 1))
+done
+track_all
+note "$NCG cgroups tracked after $(elapsed)s"
+
+# One resident loop per cgroup, pinned round-robin to the CPUs. Every 10th
+# also runs runc (a multi-threaded Go binary) for thread churn.
+i=1
+while [ "$i" -le "$NCG" ]; do
+	extra=
+	[ $((i % 10)) = 0 ] && extra='runc --version > /dev/null;'
+	taskset -c $((i % NCPU)) sh -c 'echo $$ > '"$CG/stress/c$i"'/cgroup.procs
+		while [ ! -e '"$STOP"' ]; do
+			cat /proc/self/stat > /dev/null; '"$extra"' sleep '"$PERIOD"'
+		done' > /dev/null 2>&1 &
+	i=$((i + 1))
+done
+note "$NCG loops started on $NCPU CPU(s) after $(elapsed)s"
+
+leftover=
+for phase in 1 2; do
+	sleep $((PHASE / 3))
+	enforce_half
+	ephemeral_round "$phase"
+	sleep $((PHASE / 3))
+	n=$(sysanomctl status --json | grep -o '"id":' | wc -l)
+	threads=$(proc_head threads)
+	untracked=$(proc_head untracked_threads)
+	note "phase $phase at $(elapsed)s: $n cgroups listed, threads $threads, untracked $untracked"
+	[ "$n" -ge "$NCG" ] || fail "only $n cgroups listed, expected at least $NCG"
+	busy=$(sysanomctl status --json | tr '{' '\n' | grep '"path":"/stress/c' | json_num syscalls |
+		awk '$1 > 0 { n++ } END { print n + 0 }')
+	note "phase $phase: $busy of $NCG cgroups have system calls counted"
+	[ "$busy" -ge $((NCG * 9 / 10)) ] || fail "only $busy of $NCG cgroups saw system calls"
+	syscalls=$(json_sum syscalls)
+	alerts=$(json_sum alerts)
+	suppressed=$(json_sum alerts_suppressed)
+	lost=$(proc_head alerts_lost)
+	if [ "$phase" = 1 ]; then
+		# In the middle of all that: unload, load again, carry on.
+		note "rmmod under load at $(elapsed)s"
+		run rmmod sysanom
+		faults=$((faults + 1))
+		! grep -q '^sysanom ' /proc/modules || fail "sysanom still loaded after rmmod"
+		sleep 1
+		run insmod "$MODULE"
+		none_listed || fail "a fresh module lists cgroups"
+		track_all
+		leftover=
+		note "reloaded and re-tracked $NCG cgroups at $(elapsed)s"
+		syscalls1=$syscalls alerts1=$alerts suppressed1=$suppressed lost1=$lost
+	fi
+done
+
+# Removed cgroups that were never untracked are still listed, path gone.
+for id in $leftover; do
+	sysanomctl status --json | tr '{' '\n' | grep -q "\"id\":$id," ||
+		fail "removed-but-tracked cgroup $id vanished from the list"
+	sysanomctl untrack "$id" || fail "untrack of removed cgroup $id failed"
+done
+
+touch "$STOP"
+held_cgroups=$(sysanomctl status --json | grep -o '"id":' | wc -l)
+held_threads=$threads
+k=0
+while [ -n "$(jobs -p)" ] && [ "$k" -lt 100 ]; do sleep 0.2; k=$((k + 1)); done
+i=1
+while [ "$i" -le "$NCG" ]; do
+	for p in $(cat "$CG/stress/c$i/cgroup.procs"); do kill -9 "$p" 2> /dev/null; done
+	i=$((i + 1))
+done
+wait
+i=1
+while [ "$i" -le "$NCG" ]; do
+	k=0
+	while ! rmdir "$CG/stress/c$i" 2> /dev/null; do
+		k=$((k + 1))
+		[ "$k" -lt 50 ] || fail "cannot remove $CG/stress/c$i"
+		sleep 0.1
+	done
+	i=$((i + 1))
+done
+rmdir "$CG/stress"
+# Every profile outlived its cgroup; the status still answers for all.
+n=$(sysanomctl status --json | grep -o '"id":' | wc -l)
+[ "$n" = "$NCG" ] || fail "$n cgroups listed after their removal, expected $NCG"
+head -n1 /proc/sysanom/status
+run rmmod sysanom
+
+echo "STRESS SUMMARY scenario=load cgroups=$held_cgroups threads=$held_threads" \
+	"syscalls=$((syscalls1 + syscalls)) alerts=$((alerts1 + alerts))" \
+	"dropped=$((suppressed1 + suppressed + lost1 + lost)) faults=$faults bad_inputs=0" \
+	"seconds=$(elapsed)"
+exit 0
