@@ -33,13 +33,11 @@ static void sysanom_probe_sys_enter(void *data, struct pt_regs *regs, long id)
 
 	if (!static_branch_unlikely(&sysanom_tracking))
 		return;
-	rcu_read_lock();
 	th = sysanom_thread_get(current);
 	if (th) {
 		this_cpu_inc(th->prof->stats->syscalls);
 		sysanom_profile_feed(th->prof, th, sysanom_syscall_id(id));
 	}
-	rcu_read_unlock();
 }
 
 static void sysanom_probe_fork(void *data, struct task_struct *parent,

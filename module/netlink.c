@@ -8,6 +8,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
+#include <sysanom/profile_fmt.h>
 #include <uapi/linux/sysanom.h>
 
 #include "alert.h"
@@ -34,6 +35,7 @@ static const struct nla_policy sysanom_policy[SYSANOM_A_MAX + 1] = {
 	[SYSANOM_A_STABLE_PPM] = { .type = NLA_U64 },
 	[SYSANOM_A_STABLE_CHECKS] = { .type = NLA_U32 },
 	[SYSANOM_A_ALERT_SEQ] = { .type = NLA_U64 },
+	[SYSANOM_A_PROFILE_DATA] = { .type = NLA_BINARY },
 };
 
 static const struct genl_multicast_group sysanom_mcgrps[] = {
@@ -301,6 +303,108 @@ static int sysanom_nl_get_alerts(struct sk_buff *skb,
 	return ret ? ret : skb->len;
 }
 
+/* Profiles larger than this are refused before any copy. */
+static size_t sysanom_import_max(void)
+{
+	return min_t(size_t, sysanom_max_profile_bytes,
+		     SA_PROF_HDR_SIZE +
+		     (size_t)SA_PROF_ENTRY_SIZE * 2 * SA_PROF_MAX_ENTRIES);
+}
+
+static int sysanom_nl_import(struct sk_buff *skb, struct genl_info *info)
+{
+	const struct nlattr *attr;
+	size_t len = 0, off = 0;
+	int rem, ret;
+	u8 *buf;
+
+	if (GENL_REQ_ATTR_CHECK(info, SYSANOM_A_CGROUP_ID) ||
+	    GENL_REQ_ATTR_CHECK(info, SYSANOM_A_PROFILE_DATA))
+		return -EINVAL;
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(attr) == SYSANOM_A_PROFILE_DATA)
+			len += nla_len(attr);
+	}
+	if (len > sysanom_import_max()) {
+		NL_SET_ERR_MSG(info->extack, "profile exceeds max_profile_bytes");
+		return -ENOMEM;
+	}
+	buf = kvmalloc(len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(attr) != SYSANOM_A_PROFILE_DATA)
+			continue;
+		memcpy(buf + off, nla_data(attr), nla_len(attr));
+		off += nla_len(attr);
+	}
+	ret = sysanom_profile_import(
+		nla_get_u64(info->attrs[SYSANOM_A_CGROUP_ID]), buf, len,
+		sysanom_nl_u32(info, SYSANOM_A_MODE, SYSANOM_MODE_ENFORCING));
+	kvfree(buf);
+	if (ret == -EBADMSG)
+		NL_SET_ERR_MSG(info->extack, "corrupt or truncated profile");
+	else if (ret == -EPROTONOSUPPORT)
+		NL_SET_ERR_MSG(info->extack, "profile of another system-call ABI");
+	return ret;
+}
+
+/* cb->args: [0] the export buffer, [1] its length, [2] bytes sent. */
+static int sysanom_nl_export_start(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr *id = info->attrs[SYSANOM_A_CGROUP_ID];
+	size_t len;
+	void *buf;
+
+	if (!id) {
+		NL_SET_ERR_MSG(cb->extack, "missing cgroup id");
+		return -EINVAL;
+	}
+	buf = sysanom_profile_export(nla_get_u64(id), &len);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	cb->args[0] = (long)buf;
+	cb->args[1] = len;
+	cb->args[2] = 0;
+	return 0;
+}
+
+static int sysanom_nl_export(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const u8 *buf = (const u8 *)cb->args[0];
+	size_t len = cb->args[1], off = cb->args[2], piece;
+	int room;
+	void *hdr;
+
+	while (off < len) {
+		room = skb_tailroom(skb) - NLMSG_HDRLEN - GENL_HDRLEN -
+		       NLA_HDRLEN - NLA_ALIGNTO * 2;
+		if (room < 256)
+			break;
+		piece = min3(len - off, (size_t)room, (size_t)U16_MAX - NLA_HDRLEN);
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &sysanom_family,
+				  NLM_F_MULTI, SYSANOM_CMD_EXPORT);
+		if (!hdr)
+			break;
+		if (nla_put(skb, SYSANOM_A_PROFILE_DATA, piece, buf + off)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		off += piece;
+	}
+	cb->args[2] = off;
+	return skb->len;
+}
+
+static int sysanom_nl_export_done(struct netlink_callback *cb)
+{
+	kvfree((void *)cb->args[0]);
+	return 0;
+}
+
 static const struct genl_small_ops sysanom_ops[] = {
 	{
 		.cmd = SYSANOM_CMD_TRACK,
@@ -322,6 +426,11 @@ static const struct genl_small_ops sysanom_ops[] = {
 		.doit = sysanom_nl_set,
 		.flags = GENL_ADMIN_PERM,
 	},
+	{
+		.cmd = SYSANOM_CMD_IMPORT,
+		.doit = sysanom_nl_import,
+		.flags = GENL_ADMIN_PERM,
+	},
 };
 
 static const struct genl_ops sysanom_full_ops[] = {
@@ -329,6 +438,13 @@ static const struct genl_ops sysanom_full_ops[] = {
 		.cmd = SYSANOM_CMD_GET_ALERTS,
 		.start = sysanom_nl_get_alerts_start,
 		.dumpit = sysanom_nl_get_alerts,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = SYSANOM_CMD_EXPORT,
+		.start = sysanom_nl_export_start,
+		.dumpit = sysanom_nl_export,
+		.done = sysanom_nl_export_done,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

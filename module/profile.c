@@ -13,6 +13,8 @@
 #include <linux/slab.h>
 #include <uapi/linux/sysanom.h>
 
+#include <sysanom/profile_fmt.h>
+
 #include "alert.h"
 #include "profile.h"
 #include "thread.h"
@@ -169,11 +171,11 @@ out:
 	mutex_unlock(&p->core_lock);
 }
 
-/* System-call path, under RCU: one call of a thread of @p. */
+/* System-call path, preemption off (see sysanom_thread_get()). */
 void sysanom_profile_feed(struct sysanom_profile *p,
 			  struct sysanom_thread *th, long id)
 {
-	struct sysanom_core *core = rcu_dereference(p->core);
+	struct sysanom_core *core = rcu_dereference_sched(p->core);
 	unsigned int v;
 
 	if (READ_ONCE(p->mode) == SYSANOM_MODE_TRAINING) {
@@ -195,50 +197,38 @@ static void sysanom_profile_free(struct sysanom_profile *p)
 	kfree(p);
 }
 
-int sysanom_profile_track(u64 cgid, u32 mode)
+/* 0 if @cgid names a cgroup that may be monitored (not the root). */
+static int sysanom_cgroup_check(u64 cgid)
 {
-	struct sysanom_profile *p;
-	struct sa_params params;
-	struct cgroup *cgrp;
+	struct cgroup *cgrp = cgroup_get_from_id(cgid);
 	int ret = 0;
 
-	cgrp = cgroup_get_from_id(cgid);
 	if (IS_ERR_OR_NULL(cgrp))
 		return -ENOENT;
 	/* The root cgroup is the host itself, not a container. */
-	if (!cgroup_parent(cgrp)) {
+	if (!cgroup_parent(cgrp))
 		ret = -EINVAL;
-		goto out_put;
-	}
+	cgroup_put(cgrp);
+	return ret;
+}
 
-	mutex_lock(&sysanom_profiles_lock);
-	p = sysanom_profile_lookup(cgid);
-	if (p) {
-		WRITE_ONCE(p->mode, mode);
-		p->stable_run = 0;
-		goto out_unlock;
-	}
-	/* Enforcing an empty profile would flag everything: train first. */
-	if (mode != SYSANOM_MODE_TRAINING) {
-		ret = -ENOENT;
-		goto out_unlock;
-	}
-	if (sysanom_nprofiles >= sysanom_max_cgroups) {
-		ret = -ENOSPC;
-		goto out_unlock;
-	}
-	ret = -ENOMEM;
+/* A new profile for @cgid around @core, which it owns from then on. */
+static int sysanom_profile_add(u64 cgid, struct sysanom_core *core, u32 mode)
+{
+	struct sysanom_profile *p;
+
+	lockdep_assert_held(&sysanom_profiles_lock);
+	if (sysanom_nprofiles >= sysanom_max_cgroups)
+		return -ENOSPC;
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
-		goto out_unlock;
+		return -ENOMEM;
 	p->stats = alloc_percpu(struct sysanom_stats);
-	if (!p->stats)
-		goto err_free;
-	sa_params_default(&params);
-	RCU_INIT_POINTER(p->core, sysanom_core_alloc(&params,
-		SYSANOM_INITIAL_ORDER, SYSANOM_INITIAL_ORDER));
-	if (!rcu_access_pointer(p->core))
-		goto err_free;
+	if (!p->stats) {
+		kfree(p);
+		return -ENOMEM;
+	}
+	RCU_INIT_POINTER(p->core, core);
 	mutex_init(&p->core_lock);
 	INIT_WORK(&p->grow_work, sysanom_profile_grow);
 	ratelimit_state_init(&p->alert_rs, HZ, 10);
@@ -252,16 +242,136 @@ int sysanom_profile_track(u64 cgid, u32 mode)
 	WRITE_ONCE(sysanom_gen, sysanom_gen + 1);
 	if (sysanom_nprofiles++ == 0)
 		static_branch_enable(&sysanom_tracking);
-	ret = 0;
-	goto out_unlock;
+	return 0;
+}
 
-err_free:
-	free_percpu(p->stats);
-	kfree(p);
+int sysanom_profile_track(u64 cgid, u32 mode)
+{
+	struct sysanom_core *core = NULL;
+	struct sysanom_profile *p;
+	struct sa_params params;
+	int ret;
+
+	ret = sysanom_cgroup_check(cgid);
+	if (ret)
+		return ret;
+	sa_params_default(&params);
+	mutex_lock(&sysanom_profiles_lock);
+	p = sysanom_profile_lookup(cgid);
+	if (p) {
+		WRITE_ONCE(p->mode, mode);
+		p->stable_run = 0;
+		goto out_unlock;
+	}
+	/* Enforcing an empty profile would flag everything: train first. */
+	ret = -ENOENT;
+	if (mode != SYSANOM_MODE_TRAINING)
+		goto out_unlock;
+	ret = -ENOMEM;
+	core = sysanom_core_alloc(&params, SYSANOM_INITIAL_ORDER,
+				  SYSANOM_INITIAL_ORDER);
+	if (!core)
+		goto out_unlock;
+	ret = sysanom_profile_add(cgid, core, mode);
+	if (ret)
+		sysanom_core_free(core);
 out_unlock:
 	mutex_unlock(&sysanom_profiles_lock);
-out_put:
-	cgroup_put(cgrp);
+	return ret;
+}
+
+/*
+ * The profile of @cgid in the engine's file format, in a kvmalloc()ed
+ * buffer of *len bytes, or an ERR_PTR.
+ */
+void *sysanom_profile_export(u64 cgid, size_t *len)
+{
+	const struct sysanom_core *core;
+	struct sysanom_profile *p;
+	void *buf = ERR_PTR(-ENOENT);
+	size_t size;
+	long ret;
+	int try;
+
+	mutex_lock(&sysanom_profiles_lock);
+	p = sysanom_profile_lookup(cgid);
+	if (!p)
+		goto out_unlock;
+	mutex_lock(&p->core_lock);
+	core = rcu_dereference_protected(p->core,
+					 lockdep_is_held(&p->core_lock));
+	/* Training may add entries meanwhile: leave room, retry if short. */
+	for (try = 0; try < 4; try++) {
+		size = sa_profile_export_size(&core->sa);
+		size += size / 8 + 64 * SA_PROF_ENTRY_SIZE;
+		buf = kvmalloc(size, GFP_KERNEL);
+		if (!buf) {
+			buf = ERR_PTR(-ENOMEM);
+			break;
+		}
+		ret = sa_profile_export(&core->sa, buf, size);
+		if (ret >= 0) {
+			*len = ret;
+			break;
+		}
+		kvfree(buf);
+		buf = ERR_PTR(ret);
+	}
+	mutex_unlock(&p->core_lock);
+out_unlock:
+	mutex_unlock(&sysanom_profiles_lock);
+	return buf;
+}
+
+/*
+ * Replace what @cgid learnt with a profile in the engine's file format (or
+ * start monitoring it with that profile), then put it in @mode. Errors:
+ * EBADMSG corrupt or truncated, EPROTONOSUPPORT ids of another ABI.
+ */
+int sysanom_profile_import(u64 cgid, const void *buf, size_t len, u32 mode)
+{
+	struct sa_profile_info info;
+	struct sysanom_core *core;
+	struct sysanom_profile *p;
+	int so, bo, ret;
+
+	ret = sysanom_cgroup_check(cgid);
+	if (ret)
+		return ret;
+	if (sa_profile_parse(buf, len, &info))
+		return -EBADMSG;
+	if (info.params.abi != SA_ABI_X86_64)
+		return -EPROTONOSUPPORT;
+	so = sa_hashset_order_for(info.stide_entries);
+	bo = sa_hashset_order_for(info.bosc_entries);
+	if (so < 0 || bo < 0)
+		return -ENOMEM;
+	core = sysanom_core_alloc(&info.params,
+				  max(so, SYSANOM_INITIAL_ORDER),
+				  max(bo, SYSANOM_INITIAL_ORDER));
+	if (!core)
+		return -ENOMEM;
+	if (sa_profile_import(&core->sa, buf, len)) {
+		sysanom_core_free(core);
+		return -EBADMSG;
+	}
+
+	mutex_lock(&sysanom_profiles_lock);
+	p = sysanom_profile_lookup(cgid);
+	if (!p) {
+		ret = sysanom_profile_add(cgid, core, mode);
+		if (ret)
+			sysanom_core_free(core);
+		goto out_unlock;
+	}
+	mutex_lock(&p->core_lock);
+	sysanom_core_replace(p, core, false);
+	WRITE_ONCE(p->full, false);
+	mutex_unlock(&p->core_lock);
+	WRITE_ONCE(p->mode, mode);
+	p->stable_run = 0;
+out_unlock:
+	mutex_unlock(&sysanom_profiles_lock);
 	return ret;
 }
 

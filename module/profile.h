@@ -75,13 +75,14 @@ DECLARE_STATIC_KEY_FALSE(sysanom_tracking);
 extern unsigned int sysanom_max_cgroups;
 extern unsigned long sysanom_max_profile_bytes;
 extern unsigned long sysanom_max_total_bytes;
-extern u32 sysanom_gen;
 
 struct sysanom_profile *sysanom_profile_of(struct task_struct *task);
 void sysanom_profile_feed(struct sysanom_profile *p,
 			  struct sysanom_thread *th, long id);
 int sysanom_profile_track(u64 cgid, u32 mode);
 int sysanom_profile_untrack(u64 cgid);
+void *sysanom_profile_export(u64 cgid, size_t *len);
+int sysanom_profile_import(u64 cgid, const void *buf, size_t len, u32 mode);
 int sysanom_profile_set(u64 cgid, const struct sa_params *params,
 			u32 action, u64 stable_ppm, u32 stable_checks);
 int sysanom_profile_get_params(u64 cgid, struct sa_params *params);

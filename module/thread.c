@@ -28,12 +28,8 @@ static struct kmem_cache *sysanom_thread_cache;
 static atomic_t sysanom_nthreads = ATOMIC_INIT(0);
 static atomic64_t sysanom_threads_untracked = ATOMIC64_INIT(0);
 
-/* The last unmonitored cgroup seen on this CPU: rejects it in a few loads. */
-struct sysanom_cg_cache {
-	u64 cgid;
-	u32 gen;
-};
-static DEFINE_PER_CPU(struct sysanom_cg_cache, sysanom_unmonitored);
+DEFINE_PER_CPU(struct sysanom_cpu_cache, sysanom_cpu_cache);
+u32 sysanom_tgen;
 
 static struct hlist_head *sysanom_thread_bucket(const struct task_struct *t)
 {
@@ -61,6 +57,8 @@ static void sysanom_thread_drop(struct sysanom_thread *th)
 {
 	spin_lock(&sysanom_thread_lock);
 	hlist_del_rcu(&th->hnode);
+	/* Per-CPU caches may point at th: invalidate them all. */
+	WRITE_ONCE(sysanom_tgen, sysanom_tgen + 1);
 	spin_unlock(&sysanom_thread_lock);
 	atomic_dec(&sysanom_nthreads);
 	call_rcu(&th->rcu, sysanom_thread_free_rcu);
@@ -88,42 +86,45 @@ err:
 	return NULL;
 }
 
-/*
- * The state of @task (current) bound to its profile, or NULL when its cgroup
- * is not monitored. Caller holds RCU with preemption disabled.
- */
-struct sysanom_thread *sysanom_thread_get(struct task_struct *task)
+/* The per-CPU cache missed: find or make the state, refill the cache. */
+struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task,
+					       u64 cgid, u32 gen, u32 tgen)
 {
-	struct sysanom_cg_cache *c = this_cpu_ptr(&sysanom_unmonitored);
-	u64 cgid = cgroup_id(task_dfl_cgroup(task));
-	u32 gen = READ_ONCE(sysanom_gen);
+	struct sysanom_cpu_cache *c = this_cpu_ptr(&sysanom_cpu_cache);
 	struct sysanom_profile *p;
 	struct sysanom_thread *th;
 
-	if (c->cgid == cgid && c->gen == gen)
-		return NULL;
+	rcu_read_lock();
 	th = sysanom_thread_lookup(task);
 	if (likely(th && th->gen == gen && th->cgid == cgid))
-		return th;
+		goto out_cache;
 
 	p = sysanom_profile_of(task);
 	if (!p) {
-		c->cgid = cgid;
-		c->gen = gen;
-		if (th)
+		if (th) {
 			sysanom_thread_drop(th);
-		return NULL;
+			th = NULL;
+			tgen = READ_ONCE(sysanom_tgen);
+		}
+		goto out_cache;
 	}
 	if (!th) {
 		th = sysanom_thread_new(task);
 		if (!th)
-			return NULL;
+			goto out;	/* untracked: try again next call */
 	}
 	if (th->prof != p)
 		sa_stream_reset(&th->stream);
 	th->prof = p;
 	th->cgid = cgid;
 	th->gen = gen;
+out_cache:
+	c->cgid = cgid;
+	c->gen = gen;
+	c->tgen = tgen;
+	c->th = th;
+out:
+	rcu_read_unlock();
 	return th;
 }
 

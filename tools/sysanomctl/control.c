@@ -138,7 +138,7 @@ static int parse_detector(const char *s, uint64_t *v)
 		*v = 1;
 	else if (!strcmp(s, "bosc"))
 		*v = 2;
-	else if (!strcmp(s, "combined"))
+	else if (!strcmp(s, "combo") || !strcmp(s, "combined"))
 		*v = 3;
 	else
 		return -EINVAL;
@@ -155,7 +155,7 @@ static const struct setting {
 	{ "action", SYSANOM_A_ACTION, 0, parse_action,
 	  "log|kill: response to an anomaly in enforce mode" },
 	{ "detector", SYSANOM_A_DETECTOR, 0, parse_detector,
-	  "stide|bosc|combined" },
+	  "stide|bosc|combo" },
 	{ "k", SYSANOM_A_K, 0, parse_u64,
 	  "STIDE window, 3..16 (resets what was learnt)" },
 	{ "bag", SYSANOM_A_BAG, 0, parse_u64,

@@ -65,11 +65,11 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static struct nlmsghdr *put_header(struct sa_nl *nl, uint16_t type,
-				   uint8_t cmd, uint8_t version,
-				   uint16_t flags)
+static struct nlmsghdr *put_header(struct sa_nl *nl, void *buf,
+				   uint16_t type, uint8_t cmd,
+				   uint8_t version, uint16_t flags)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->buf);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct genlmsghdr *genl;
 
 	nlh->nlmsg_type = type;
@@ -85,7 +85,7 @@ static struct nlmsghdr *put_header(struct sa_nl *nl, uint16_t type,
 int sa_nl_open(struct sa_nl *nl)
 {
 	struct nlmsghdr *nlh;
-	int ret;
+	int ret, one;
 
 	nl->family = 0;
 	nl->alerts_group = 0;
@@ -99,7 +99,10 @@ int sa_nl_open(struct sa_nl *nl)
 	}
 	nl->portid = mnl_socket_get_portid(nl->sock);
 
-	nlh = put_header(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0);
+	/* Errors must not echo a large request back: just the header. */
+	one = 1;
+	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	nlh = put_header(nl, nl->buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, SYSANOM_GENL_NAME);
 	ret = sa_nl_talk(nl, nlh, family_cb, nl);
 	if (ret)
@@ -125,7 +128,16 @@ void sa_nl_close(struct sa_nl *nl)
 
 struct nlmsghdr *sa_nl_request(struct sa_nl *nl, uint8_t cmd, uint16_t flags)
 {
-	return put_header(nl, nl->family, cmd, SYSANOM_GENL_VERSION, flags);
+	return put_header(nl, nl->buf, nl->family, cmd, SYSANOM_GENL_VERSION,
+			  flags);
+}
+
+/* A request in a caller's buffer, for one larger than nl->buf. */
+struct nlmsghdr *sa_nl_request_in(struct sa_nl *nl, void *buf, uint8_t cmd,
+				  uint16_t flags)
+{
+	return put_header(nl, buf, nl->family, cmd, SYSANOM_GENL_VERSION,
+			  flags);
 }
 
 /* Send nlh and run every reply through cb until the ack or end of dump. */

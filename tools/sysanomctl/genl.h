@@ -18,6 +18,8 @@ struct sa_nl {
 int sa_nl_open(struct sa_nl *nl);
 void sa_nl_close(struct sa_nl *nl);
 struct nlmsghdr *sa_nl_request(struct sa_nl *nl, uint8_t cmd, uint16_t flags);
+struct nlmsghdr *sa_nl_request_in(struct sa_nl *nl, void *buf, uint8_t cmd,
+				  uint16_t flags);
 int sa_nl_talk(struct sa_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 	       void *data);
 int sa_nl_join_alerts(struct sa_nl *nl);

@@ -39,7 +39,7 @@ const char *sa_mode_name(uint32_t mode)
 
 const char *sa_detector_name(uint32_t det)
 {
-	static const char *const names[] = { "?", "stide", "bosc", "combined" };
+	static const char *const names[] = { "?", "stide", "bosc", "combo" };
 
 	return det < 4 ? names[det] : "?";
 }

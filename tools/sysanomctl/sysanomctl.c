@@ -24,6 +24,8 @@ static const struct command commands[] = {
 	{ "set", cmd_set, "change a container's detector and response" },
 	{ "status", cmd_status, "show the monitored containers" },
 	{ "alerts", cmd_alerts, "print or follow the alerts" },
+	{ "save", cmd_save, "write a container's profile to a file" },
+	{ "load", cmd_load, "enforce a profile from a file on a container" },
 	{ "untrack", cmd_untrack, "stop monitoring a container" },
 	{ "learn", cmd_learn, "learn a profile from recorded traces (offline)" },
 	{ "eval", cmd_eval, "score traces against a learnt profile (offline)" },

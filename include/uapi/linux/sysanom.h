@@ -69,6 +69,22 @@
  *   SYSANOM_A_WINDOW: NLA_BINARY, u16 system-call ids, oldest first;
  *     x86_64 numbers, 512 + n for 32-bit calls, 1023 for invalid ones
  *
+ * SYSANOM_CMD_EXPORT: NLM_F_DUMP only; a cgroup's profile in the engine's
+ * file format (include/sysanom/profile_fmt.h), in order, in pieces.
+ *   Request: SYSANOM_A_CGROUP_ID: NLA_U64, required
+ *   Reply: SYSANOM_A_PROFILE_DATA: NLA_BINARY, the next piece
+ *   Errors: ENOENT not monitored.
+ *
+ * SYSANOM_CMD_IMPORT: replace what a cgroup learnt with a profile, or start
+ * monitoring it with that profile.
+ *   SYSANOM_A_CGROUP_ID: NLA_U64, required
+ *   SYSANOM_A_MODE: NLA_U32, default SYSANOM_MODE_ENFORCING
+ *   SYSANOM_A_PROFILE_DATA: NLA_BINARY, one or more, concatenated in order
+ *     (an attribute holds at most 64 KiB; a large profile takes several, in
+ *     one message: raise the socket's send buffer)
+ *   Errors: EBADMSG corrupt or truncated profile, EPROTONOSUPPORT profile of
+ *   another system-call ABI, ENOMEM memory caps, ENOENT no such cgroup.
+ *
  * Attribute sets are append-only: new attributes get new numbers at the end.
  */
 #ifndef _UAPI_LINUX_SYSANOM_H
@@ -86,6 +102,8 @@ enum sysanom_cmd {
 	SYSANOM_CMD_SET,
 	SYSANOM_CMD_GET_ALERTS,
 	SYSANOM_CMD_ALERT,
+	SYSANOM_CMD_EXPORT,
+	SYSANOM_CMD_IMPORT,
 	__SYSANOM_CMD_MAX
 };
 #define SYSANOM_CMD_MAX (__SYSANOM_CMD_MAX - 1)
@@ -125,6 +143,7 @@ enum sysanom_attr {
 	SYSANOM_A_COMM,
 	SYSANOM_A_SCORE,
 	SYSANOM_A_WINDOW,
+	SYSANOM_A_PROFILE_DATA,
 	__SYSANOM_A_MAX
 };
 #define SYSANOM_A_MAX (__SYSANOM_A_MAX - 1)

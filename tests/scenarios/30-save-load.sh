@@ -1,0 +1,79 @@
+#!/bin/sh
+# Profiles persist: a trained container's profile is saved, the module is
+# reloaded, the profile loaded, and the same intrusion is detected again.
+# Corrupt and truncated profiles are refused and leave the loaded one alone.
+# A profile learnt offline from an strace -f recording of the workload
+# enforces on a fresh container with no live training.
+. /lib/sysanom/guest-lib.sh
+
+WORKLOAD='while :; do cat /proc/self/status > /dev/null; echo ok > /tmp/beat; done'
+INTRUSION='ls -la / /etc; cat /etc/passwd; echo done'
+
+alerts_of() { status_entry "$1" | json_num alerts; }
+
+# Alerts of cgroup $2 (container $1) from its trained work, then an intrusion.
+check_detects() {
+	sleep 5
+	a=$(alerts_of "/$2")
+	note "$2 doing its trained work: $a alerts"
+	[ "$a" = 0 ] || { sysanomctl alerts | tail -n 5; fail "$2 raised $a alerts on its trained workload"; }
+	runc exec "$1" /bin/sh -c "$INTRUSION" > /dev/null 2>&1
+	sleep 1
+	a=$(alerts_of "/$2")
+	note "$2 after the intrusion: $a alerts"
+	[ "$a" -gt 0 ] || fail "the intrusion in $2 raised no alert"
+}
+
+load_module
+run start_container cts ct-s "$WORKLOAD"
+run sysanomctl train --until-stable --slope 0.0002 --for 5 ct-s
+i=0
+while [ $i -lt 240 ] && status_entry /ct-s | grep -q '"mode":"training"'; do
+	sleep 1; i=$((i + 1))
+done
+note "ct-s converged after ${i}s: $(status_entry /ct-s)"
+run sysanomctl save ct-s /tmp/ct-s.prof
+size=$(stat -c %s /tmp/ct-s.prof)
+entries=$(status_entry /ct-s | json_num profile_entries)
+note "saved $entries entries in $size bytes"
+[ "$size" -eq $((64 + 9 * entries)) ] || fail "profile of $entries entries is $size bytes"
+sysanomctl save ct-s - > /tmp/ct-s.stdout || fail "save to - failed"
+cmp -s /tmp/ct-s.prof /tmp/ct-s.stdout || fail "save to - differs from save to a file"
+check_detects cts ct-s
+
+# Reload the module: nothing is monitored; load the saved profile.
+run rmmod sysanom
+run insmod "$MODULE"
+[ -z "$(status_entry /ct-s)" ] || fail "ct-s still monitored after reload"
+run sysanomctl load ct-s /tmp/ct-s.prof
+e=$(status_entry /ct-s)
+echo "$e" | grep -q '"mode":"enforcing"' || fail "loaded profile is not enforcing: $e"
+[ "$(echo "$e" | json_num profile_entries)" = "$entries" ] || fail "loaded $(echo "$e" | json_num profile_entries) entries, saved $entries"
+check_detects cts ct-s
+
+# Hostile profiles: refused with exit 1, the loaded profile untouched.
+head -c $((size - 5)) /tmp/ct-s.prof > /tmp/trunc.prof
+run_status 1 sysanomctl load ct-s /tmp/trunc.prof
+cp /tmp/ct-s.prof /tmp/flip.prof
+printf '\377' | dd of=/tmp/flip.prof bs=1 seek=70 conv=notrunc 2> /dev/null
+run_status 1 sysanomctl load ct-s /tmp/flip.prof
+: > /tmp/empty.prof
+run_status 1 sysanomctl load ct-s /tmp/empty.prof
+run_status 1 sysanomctl load ct-s /nonexistent.prof
+run_status 2 sysanomctl load ct-s
+e=$(status_entry /ct-s)
+echo "$e" | grep -q '"mode":"enforcing"' || fail "bad loads changed the mode: $e"
+[ "$(echo "$e" | json_num profile_entries)" = "$entries" ] || fail "bad loads changed the profile: $e"
+run stop_container cts
+
+# Offline: record the workload with strace -f, learn, load, enforce.
+run strace -f -qq -o /tmp/wl.strace sh -c "i=0; while [ \$i -lt 400 ]; do cat /proc/self/status > /dev/null; echo ok > /tmp/beat; i=\$((i + 1)); done"
+note "recorded $(wc -l < /tmp/wl.strace) strace lines"
+run sysanomctl learn -q --format strace -o /tmp/offline.prof /tmp/wl.strace
+run start_container cto ct-o "$WORKLOAD"
+run sysanomctl load ct-o /tmp/offline.prof
+note "offline profile: $(status_entry /ct-o)"
+check_detects cto ct-o
+run stop_container cto
+run rmmod sysanom
+exit 0
