@@ -14,7 +14,8 @@ echo 'root:$6$secret:19000:0:99999:7:::' > /tmp/bundle-cta/rootfs/etc/shadow
 
 # Train until the growth curve is flat; the module then enforces by itself.
 run sysanomctl train --until-stable --slope 0.0002 --for 5 ct-a
-run sysanomctl train --until-stable --slope 0.0002 --for 5 ct-c
+# ct-c by its runc container id, not its cgroup path.
+run sysanomctl train --until-stable --slope 0.0002 --for 5 ctc
 i=0
 while [ $i -lt 240 ]; do
 	sysanomctl status --json | grep -q '"mode":"training"' || break
@@ -70,6 +71,17 @@ out=$(runc exec cta /bin/sh -c 'ls -la / /etc; cat /etc/shadow; echo intruder-fi
 note "runc exec under --action kill exited $?"
 case "$out" in *intruder-finished*) fail "the intruder finished under --action kill: $out" ;; esac
 run sysanomctl enforce --action log ct-a
+
+# A container id as Docker and Podman name their cgroups, by unique prefix.
+mkdir -p $CG/sys.slice/docker-0123456789abcdef0123.scope $CG/sys.slice/libpod-fedcba9876543210.scope
+run sysanomctl train 0123456789ab
+status_entry /sys.slice/docker-0123456789abcdef0123.scope | grep -q training ||
+	fail "docker id prefix did not resolve: $(sysanomctl status --json)"
+run sysanomctl untrack 0123456789abcdef0123
+run sysanomctl train fedcba9876543210
+run sysanomctl untrack /sys/fs/cgroup/sys.slice/libpod-fedcba9876543210.scope
+run_status 1 sysanomctl train 00000000000000000
+rmdir $CG/sys.slice/*.scope $CG/sys.slice
 
 run stop_container cta
 run stop_container ctc

@@ -260,8 +260,8 @@ int cmd_train(int argc, char **argv)
 			       "With --until-stable, switch to enforcing once the growth\n"
 			       "slope (new profile entries per window) stayed at or under\n"
 			       "S (default 0.0001) for SECONDS (default 10).\n"
-			       "TARGET is a cgroup v2 path (absolute, or relative to the\n"
-			       "cgroup2 mount) or a numeric cgroup id.\n");
+			       "TARGET is a cgroup v2 path, a cgroup id or a container name\n"
+			       "or id (see 'sysanomctl --help').\n");
 			return 0;
 		default:
 			return sa_usage_error("train", "unknown option");

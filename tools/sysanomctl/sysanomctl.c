@@ -39,7 +39,9 @@ static void usage(FILE *f)
 			commands[i].summary);
 	fprintf(f,
 		"\nTARGET is a cgroup v2 path (absolute, or relative to the\n"
-		"cgroup2 mount) or a numeric cgroup id.\n"
+		"cgroup2 mount), a numeric cgroup id, or a container name or id\n"
+		"(runc, Docker, containerd, Podman, CRI-O; an id prefix of 12 or\n"
+		"more characters will do).\n"
 		"'sysanomctl COMMAND --help' describes a command.\n"
 		"Exit status: 0 success, 1 runtime error, 2 usage error.\n");
 }

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
+#include "container.h"
 #include "target.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -94,6 +95,20 @@ int sa_target_resolve(const char *arg, uint64_t *id, char *err,
 		    (int)sizeof(path)) {
 			snprintf(err, errlen, "path too long: %s", arg);
 			return -ENAMETOOLONG;
+		}
+	}
+	if (stat(path, &st) && errno == ENOENT && arg[0] != '/') {
+		/* Not a cgroup below the mount: maybe a container. */
+		ret = sa_container_cgroup(arg, mnt, path, sizeof(path));
+		if (ret == -EEXIST) {
+			snprintf(err, errlen, "%s matches several containers",
+				 arg);
+			return ret;
+		}
+		if (ret) {
+			snprintf(err, errlen, "no such cgroup or container: %s",
+				 arg);
+			return -ENOENT;
 		}
 	}
 	if (stat(path, &st) || statfs(path, &sfs)) {
