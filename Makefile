@@ -7,6 +7,7 @@
 #   make demo            a trained container in a QEMU guest
 #   make check           every test: userspace, DKMS, both guest kernels
 #   make bench           replay ADFA-LD through the detection core
+#   make bench-kernel    system-call overhead in a guest, against an empty probe
 
 # The running kernel's kbuild tree, else the newest one installed.
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
@@ -40,8 +41,11 @@ check: deps
 bench: deps
 	$(MAKE) -C tests/core bench
 
+bench-kernel: deps
+	tests/bench/overhead.sh
+
 clean:
 	-test -z "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tools/sysanomctl clean
 
-.PHONY: all module tools install deps demo check bench clean
+.PHONY: all module tools install deps demo check bench bench-kernel clean
