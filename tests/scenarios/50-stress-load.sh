@@ -8,10 +8,14 @@
 # shellcheck source-path=SCRIPTDIR source=../vm/guest-lib.sh
 . /lib/sysanom/guest-lib.sh
 
+# shellcheck source=/dev/null
+. /etc/sysanom-test.conf
+# The debug kernel under emulation is about 5x slower: fewer bursts.
+if [ "$FLAVOR" = debug ]; then slow=1; else slow=0; fi
 NCG=${STRESS_CGROUPS:-200}
-PHASE=${STRESS_PHASE_S:-15}		# seconds of load per phase
-PERIOD=${STRESS_PERIOD_S:-2}		# each loop's pause between bursts
-EPHEMERAL=${STRESS_EPHEMERAL:-6}	# cgroups created and removed per phase
+PHASE=${STRESS_PHASE_S:-$((slow ? 6 : 15))}	# seconds of load per phase
+PERIOD=${STRESS_PERIOD_S:-$((slow ? 15 : 3))}	# each loop's pause between bursts
+EPHEMERAL=${STRESS_EPHEMERAL:-$((slow ? 3 : 6))}	# cgroups created and removed per phase
 STOP=/tmp/stress-load.stop
 NCPU=$(nproc)
 faults=0
@@ -155,7 +159,7 @@ k=0
 while [ -n "$(jobs -p)" ] && [ "$k" -lt 100 ]; do sleep 0.2; k=$((k + 1)); done
 i=1
 while [ "$i" -le "$NCG" ]; do
-	for p in $(cat "$CG/stress/c$i/cgroup.procs"); do kill -9 "$p" 2> /dev/null; done
+	while read -r p; do kill -9 "$p" 2> /dev/null; done < "$CG/stress/c$i/cgroup.procs"
 	i=$((i + 1))
 done
 wait

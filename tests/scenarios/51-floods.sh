@@ -33,7 +33,7 @@ wait_empty() {	# $1 cgroup dir: wait until no process is left
 	done
 }
 kill_cgroup() {
-	for p in $(cat "$1/cgroup.procs" 2> /dev/null); do kill -9 "$p" 2> /dev/null; done
+	while read -r p; do kill -9 "$p" 2> /dev/null; done < "$1/cgroup.procs"
 	wait_empty "$1"
 }
 

@@ -9,7 +9,9 @@
 # shellcheck source-path=SCRIPTDIR source=../vm/guest-lib.sh
 . /lib/sysanom/guest-lib.sh
 
-ITERS=${HOSTILE_ITERS:-3000}
+# shellcheck source=/dev/null
+. /etc/sysanom-test.conf
+if [ "$FLAVOR" = debug ]; then ITERS=${HOSTILE_ITERS:-1500}; else ITERS=${HOSTILE_ITERS:-3000}; fi
 SEED=${HOSTILE_SEED:-20261126}
 t0=$(date +%s)
 bad=0
@@ -36,7 +38,7 @@ sleep 6
 run sysanomctl enforce h3
 run sysanomctl enforce h4
 run sysanomctl enforce hscratch
-ids= expects= reals=
+ids='' expects='' reals=''
 for c in h1 h2 h3 h4; do
 	id=$(stat -c %i "$CG/$c")
 	mode=training
@@ -96,7 +98,7 @@ try_bad() {
 	esac
 	[ "$(wc -l < /tmp/bad.out)" -le 3 ] || fail "'$*' printed more than an error line: $(head -c 300 /tmp/bad.out)"
 }
-long=$(printf '%4000s' | tr ' ' a)
+long=$(printf '%4000s' '' | tr ' ' a)
 for t in /nonexistent nonexistent "$CG/h1/cgroup.procs" "$CG" / 0 1 -1 \
 	18446744073709551616 99999999999999999999 1e3 0x10 " " "$long" ../../etc \
 	"$CG/../../etc" "h1/../../.." "$gone" "$(stat -c %i /tmp)"; do
@@ -174,7 +176,7 @@ syscalls=$(sysanomctl status --json | tr '{' '\n' | json_num syscalls | awk '{ s
 alerts=$(sysanomctl status --json | tr '{' '\n' | json_num alerts | awk '{ s += $1 } END { print s + 0 }')
 
 for c in h1 h2 h3 h4 hscratch; do
-	for p in $(cat "$CG/$c/cgroup.procs"); do kill -9 "$p" 2> /dev/null; done
+	while read -r p; do kill -9 "$p" 2> /dev/null; done < "$CG/$c/cgroup.procs"
 done
 sleep 1
 for c in h1 h2 h3 h4 hscratch; do rmdir "$CG/$c" 2> /dev/null || { sleep 1; rmdir "$CG/$c"; }; done

@@ -45,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -1043,6 +1044,8 @@ static int unpriv(bool userns)
 	if (getuid() == 0) {
 		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
 			die("dropping to nobody");
+		/* setuid() made /proc/self root's: own it again for the maps. */
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	}
 	if (userns) {
 		char map[64];
