@@ -46,7 +46,7 @@ if [ "$kernel" = debian ]; then
 	kdir=/lib/modules/$(debian_kernel_release)/build
 	mem=512
 	append="console=ttyS0 panic=-1 loglevel=7 printk.time=1"
-	: "${timeout_s:=300}"
+	: "${timeout_s:=$((120 + 240 * ${#scenarios[@]}))}"
 else
 	mkdir -p "$SYSANOM_CACHE"
 	kdir=$(flock "$SYSANOM_CACHE/.debug-kernel.lock" "$TESTS_DIR/vm/build-debug-kernel.sh" \
@@ -55,7 +55,7 @@ else
 	vmlinuz=$kdir/arch/x86/boot/bzImage
 	mem=1024
 	append="console=ttyS0 panic=-1 loglevel=7 printk.time=1 panic_on_warn=1 oops=panic"
-	: "${timeout_s:=1200}"
+	: "${timeout_s:=$((300 + 900 * ${#scenarios[@]}))}"
 fi
 [ -f "$vmlinuz" ] || die "kernel image $vmlinuz missing"
 
