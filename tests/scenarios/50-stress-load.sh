@@ -14,7 +14,8 @@
 if [ "$FLAVOR" = debug ]; then slow=1; else slow=0; fi
 NCG=${STRESS_CGROUPS:-200}
 PHASE=${STRESS_PHASE_S:-$((slow ? 6 : 15))}	# seconds of load per phase
-PERIOD=${STRESS_PERIOD_S:-$((slow ? 15 : 3))}	# each loop's pause between bursts
+PERIOD=${STRESS_PERIOD_S:-$((slow ? 10 : 3))}	# each loop's pause between bursts
+EXECN=${STRESS_EXEC_EVERY:-$((slow ? 8 : 1))}	# a fork+exec every EXECN bursts
 EPHEMERAL=${STRESS_EPHEMERAL:-$((slow ? 3 : 6))}	# cgroups created and removed per phase
 STOP=/tmp/stress-load.stop
 NCPU=$(nproc)
@@ -85,8 +86,10 @@ ephemeral_round() {
 	done
 }
 
+FIFO=/tmp/stress-load.fifo
 load_module
-rm -f "$STOP"
+rm -f "$STOP" "$FIFO"
+mkfifo "$FIFO" || fail "mkfifo $FIFO"
 mkdir -p "$CG/stress" || fail "cannot create $CG/stress"
 i=1
 while [ "$i" -le "$NCG" ]; do
@@ -102,9 +105,17 @@ i=1
 while [ "$i" -le "$NCG" ]; do
 	extra=
 	[ $((i % 10)) = 0 ] && extra='runc --version > /dev/null;'
+	# Pauses are a builtin read on a FIFO nobody writes (no exec); the
+	# bursts are builtin reads plus a fork+exec every EXECN of them.
+	# shellcheck disable=SC2016
 	taskset -c $((i % NCPU)) sh -c 'echo $$ > '"$CG/stress/c$i"'/cgroup.procs
+		exec 3<> '"$FIFO"'
+		n='"$i"'
 		while [ ! -e '"$STOP"' ]; do
-			cat /proc/self/stat > /dev/null; '"$extra"' sleep '"$PERIOD"'
+			read -r x < /proc/self/stat
+			if [ $((n % '"$EXECN"')) = 0 ]; then cat /proc/self/stat > /dev/null; '"$extra"' fi
+			n=$((n + 1))
+			read -r -t '"$PERIOD"' x <&3
 		done' > /dev/null 2>&1 &
 	i=$((i + 1))
 done
