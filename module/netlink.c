@@ -32,6 +32,8 @@ static const struct nla_policy sysanom_policy[SYSANOM_A_MAX + 1] = {
 	[SYSANOM_A_EPOCH] = NLA_POLICY_MIN(NLA_U32, 1),
 	[SYSANOM_A_EPOCH_THRESHOLD] = NLA_POLICY_MIN(NLA_U32, 1),
 	[SYSANOM_A_COMBO_THRESHOLD] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SYSANOM_A_GROWTH_SHIFT] = NLA_POLICY_RANGE(NLA_U32, 4,
+						    SA_GROWTH_SHIFT_MAX),
 	[SYSANOM_A_STABLE_PPM] = { .type = NLA_U64 },
 	[SYSANOM_A_STABLE_CHECKS] = { .type = NLA_U32 },
 	[SYSANOM_A_ALERT_SEQ] = { .type = NLA_U64 },
@@ -56,6 +58,7 @@ static int sysanom_nl_set(struct sk_buff *skb, struct genl_info *info)
 		SYSANOM_A_DETECTOR, SYSANOM_A_K, SYSANOM_A_BAG,
 		SYSANOM_A_FRAME, SYSANOM_A_LFC_THRESHOLD, SYSANOM_A_EPOCH,
 		SYSANOM_A_EPOCH_THRESHOLD, SYSANOM_A_COMBO_THRESHOLD,
+		SYSANOM_A_GROWTH_SHIFT,
 	};
 	struct sa_params params, *pp = NULL;
 	u64 cgid, stable_ppm = 0;
@@ -86,6 +89,8 @@ static int sysanom_nl_set(struct sk_buff *skb, struct genl_info *info)
 			SYSANOM_A_EPOCH_THRESHOLD, params.epoch_threshold);
 		params.combo_threshold = sysanom_nl_u32(info,
 			SYSANOM_A_COMBO_THRESHOLD, params.combo_threshold);
+		params.growth_shift = sysanom_nl_u32(info,
+			SYSANOM_A_GROWTH_SHIFT, params.growth_shift);
 		if (sa_params_valid(&params)) {
 			NL_SET_ERR_MSG(info->extack,
 				       "inconsistent detector parameters");
@@ -97,7 +102,10 @@ static int sysanom_nl_set(struct sk_buff *skb, struct genl_info *info)
 	stable_checks = sysanom_nl_u32(info, SYSANOM_A_STABLE_CHECKS, 0);
 	return sysanom_profile_set(cgid, pp,
 				   sysanom_nl_u32(info, SYSANOM_A_ACTION, 0),
-				   stable_ppm, stable_checks);
+				   info->attrs[SYSANOM_A_STABLE_PPM] ?
+				   &stable_ppm : NULL,
+				   info->attrs[SYSANOM_A_STABLE_CHECKS] ?
+				   &stable_checks : NULL);
 }
 
 static int sysanom_nl_track(struct sk_buff *skb, struct genl_info *info)

@@ -41,7 +41,7 @@ static int sysanom_status_show_one(const struct sysanom_profile_info *pi,
 
 static int sysanom_status_show(struct seq_file *m, void *v)
 {
-	seq_printf(m, "threads %u untracked_threads %llu profile_bytes %llu alerts_lost %llu\n",
+	seq_printf(m, "threads %u untracked_calls %llu profile_bytes %llu alerts_lost %llu\n",
 		   sysanom_thread_count(), sysanom_thread_untracked(),
 		   sysanom_profile_mem_total(), sysanom_alert_dropped());
 	seq_puts(m, "cgroup_id mode syscalls forks execs exits windows entries slope_ppm bytes alerts suppressed path\n");

@@ -404,12 +404,13 @@ int sysanom_profile_untrack(u64 cgid)
 }
 
 /*
- * Change the detection parameters, the response and the until-stable rule.
- * New window lengths or detectors invalidate what was learnt: the sets are
- * then emptied. A NULL @params keeps them.
+ * Change the detection parameters, the response and the until-stable rule;
+ * NULL (0 for @action) keeps a setting. New window lengths invalidate what
+ * was learnt: the sets are then emptied.
  */
 int sysanom_profile_set(u64 cgid, const struct sa_params *params,
-			u32 action, u64 stable_ppm, u32 stable_checks)
+			u32 action, const u64 *stable_ppm,
+			const u32 *stable_checks)
 {
 	struct sysanom_core *old, *new;
 	struct sysanom_profile *p;
@@ -425,8 +426,10 @@ int sysanom_profile_set(u64 cgid, const struct sa_params *params,
 	}
 	if (action)
 		WRITE_ONCE(p->action, action);
-	p->stable_ppm = stable_ppm;
-	p->stable_checks = stable_checks;
+	if (stable_ppm)
+		p->stable_ppm = *stable_ppm;
+	if (stable_checks)
+		p->stable_checks = *stable_checks;
 	p->stable_run = 0;
 	if (!params)
 		goto out_unlock;
@@ -436,10 +439,19 @@ int sysanom_profile_set(u64 cgid, const struct sa_params *params,
 					lockdep_is_held(&p->core_lock));
 	if (old->sa.params.k == params->k && old->sa.params.bag == params->bag) {
 		/* Thresholds only: the sets stay valid. */
+		bool reshape = old->sa.params.growth_shift !=
+			       params->growth_shift;
+		int i;
+
 		new = sysanom_core_alloc(params, old->sa.stide.order,
 					 old->sa.bosc.order);
 		if (new)
 			sysanom_core_replace(p, new, true);
+		/* Checkpoints at another spacing: start the curve again. */
+		for (i = 0; new && reshape && i < SA_GROWTH_SLOTS; i++) {
+			WRITE_ONCE(new->sa.growth.ck_windows[i], 0);
+			WRITE_ONCE(new->sa.growth.ck_entries[i], 0);
+		}
 	} else {
 		new = sysanom_core_alloc(params, SYSANOM_INITIAL_ORDER,
 					 SYSANOM_INITIAL_ORDER);

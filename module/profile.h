@@ -84,7 +84,8 @@ int sysanom_profile_untrack(u64 cgid);
 void *sysanom_profile_export(u64 cgid, size_t *len);
 int sysanom_profile_import(u64 cgid, const void *buf, size_t len, u32 mode);
 int sysanom_profile_set(u64 cgid, const struct sa_params *params,
-			u32 action, u64 stable_ppm, u32 stable_checks);
+			u32 action, const u64 *stable_ppm,
+			const u32 *stable_checks);
 int sysanom_profile_get_params(u64 cgid, struct sa_params *params);
 int sysanom_profile_walk(u64 after_seq,
 			 int (*fn)(const struct sysanom_profile_info *, void *),

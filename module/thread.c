@@ -4,7 +4,8 @@
  * inside a monitored cgroup (fresh windows, also after fork, so that live
  * sequences match per-thread recorded traces), resets it on exec and frees
  * it on exit. States come from a slab cache with GFP_ATOMIC, bounded by
- * max_threads; threads beyond that are counted and left unwatched. The
+ * max_threads; threads beyond that are left unwatched and their calls
+ * counted (untracked_calls), retrying only once a state was freed. The
  * common path, a thread that already has its state, allocates nothing and
  * takes no lock.
  */
@@ -26,7 +27,9 @@ static struct hlist_head sysanom_thread_hash[1 << SYSANOM_THREAD_BITS];
 static DEFINE_SPINLOCK(sysanom_thread_lock);	/* hash writers only */
 static struct kmem_cache *sysanom_thread_cache;
 static atomic_t sysanom_nthreads = ATOMIC_INIT(0);
-static atomic64_t sysanom_threads_untracked = ATOMIC64_INIT(0);
+/* System calls of threads left unwatched because the table was full. */
+static DEFINE_PER_CPU(u64, sysanom_untracked_calls);
+static u32 sysanom_full_tgen = U32_MAX;	/* sysanom_tgen when found full */
 
 DEFINE_PER_CPU(struct sysanom_cpu_cache, sysanom_cpu_cache);
 u32 sysanom_tgen;
@@ -66,10 +69,16 @@ static void sysanom_thread_drop(struct sysanom_thread *th)
 
 static struct sysanom_thread *sysanom_thread_new(struct task_struct *t)
 {
+	u32 tgen = READ_ONCE(sysanom_tgen);
 	struct sysanom_thread *th;
 
-	if (atomic_inc_return(&sysanom_nthreads) > sysanom_max_threads)
+	/* Full, and no state freed since: do not even try. */
+	if (READ_ONCE(sysanom_full_tgen) == tgen)
+		goto err_count;
+	if (atomic_inc_return(&sysanom_nthreads) > sysanom_max_threads) {
+		WRITE_ONCE(sysanom_full_tgen, tgen);
 		goto err;
+	}
 	th = kmem_cache_zalloc(sysanom_thread_cache,
 			       GFP_ATOMIC | __GFP_NOWARN);
 	if (!th)
@@ -82,7 +91,8 @@ static struct sysanom_thread *sysanom_thread_new(struct task_struct *t)
 
 err:
 	atomic_dec(&sysanom_nthreads);
-	atomic64_inc(&sysanom_threads_untracked);
+err_count:
+	this_cpu_inc(sysanom_untracked_calls);
 	return NULL;
 }
 
@@ -151,7 +161,12 @@ unsigned int sysanom_thread_count(void)
 
 u64 sysanom_thread_untracked(void)
 {
-	return atomic64_read(&sysanom_threads_untracked);
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(*per_cpu_ptr(&sysanom_untracked_calls, cpu));
+	return sum;
 }
 
 int __init sysanom_thread_init(void)

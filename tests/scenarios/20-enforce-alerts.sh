@@ -14,8 +14,10 @@ echo 'root:$6$secret:19000:0:99999:7:::' > /tmp/bundle-cta/rootfs/etc/shadow
 
 # Train until the growth curve is flat; the module then enforces by itself.
 run sysanomctl train --until-stable --slope 0.0002 --for 5 ct-a
+run sysanomctl set ct-a growth_shift=8
 # ct-c by its runc container id, not its cgroup path.
 run sysanomctl train --until-stable --slope 0.0002 --for 5 ctc
+run sysanomctl set ctc growth_shift=8
 i=0
 while [ $i -lt 240 ]; do
 	sysanomctl status --json | grep -q '"mode":"training"' || break

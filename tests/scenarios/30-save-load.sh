@@ -27,6 +27,7 @@ check_detects() {
 load_module
 run start_container cts ct-s "$WORKLOAD"
 run sysanomctl train --until-stable --slope 0.0002 --for 5 ct-s
+run sysanomctl set ct-s growth_shift=8
 i=0
 while [ $i -lt 240 ] && status_entry /ct-s | grep -q '"mode":"training"'; do
 	sleep 1; i=$((i + 1))

@@ -30,7 +30,7 @@ json_sum() {
 		awk '{ s += $1 } END { print s + 0 }'
 }
 
-# First line of /proc/sysanom/status: threads N untracked_threads N ...
+# First line of /proc/sysanom/status: threads N untracked_calls N ...
 proc_head() {
 	head -n1 /proc/sysanom/status | awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'
 }
@@ -129,7 +129,7 @@ for phase in 1 2; do
 	sleep $((PHASE / 3))
 	n=$(sysanomctl status --json | grep -o '"id":' | wc -l)
 	threads=$(proc_head threads)
-	untracked=$(proc_head untracked_threads)
+	untracked=$(proc_head untracked_calls)
 	note "phase $phase at $(elapsed)s: $n cgroups listed, threads $threads, untracked $untracked"
 	[ "$n" -ge "$NCG" ] || fail "only $n cgroups listed, expected at least $NCG"
 	busy=$(sysanomctl status --json | tr '{' '\n' | grep '"path":"/stress/c' | json_num syscalls |

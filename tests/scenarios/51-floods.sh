@@ -183,7 +183,7 @@ sh -c 'echo $$ > '"$CG/threads"'/cgroup.procs
 	wait' > /dev/null 2>&1 &
 sleep 4
 th=$(proc_head threads)
-un=$(proc_head untracked_threads)
+un=$(proc_head untracked_calls)
 note "thread table: $th held (cap $MAXT), $un untracked"
 [ "$th" -le "$MAXT" ] || fail "$th threads held, above max_threads=$MAXT"
 [ "$un" -gt 0 ] || fail "a full thread table counted no untracked thread"
@@ -212,5 +212,5 @@ run rmmod sysanom
 
 echo "STRESS SUMMARY scenario=floods cgroups=$NFL threads=$held_threads" \
 	"syscalls=$((storm_syscalls + thread_syscalls)) alerts=$storm_alerts dropped=$storm_dropped" \
-	"faults=$faults bad_inputs=0 untracked_threads=$untracked seconds=$(elapsed)"
+	"faults=$faults bad_inputs=0 untracked_calls=$untracked seconds=$(elapsed)"
 exit 0

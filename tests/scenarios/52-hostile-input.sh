@@ -3,9 +3,8 @@
 # fixed seed), interrupted dumps, corrupt and truncated profiles, bogus
 # targets and bad arguments through sysanomctl. Each gets an error; the module
 # keeps working, lists its cgroups in their modes, and the enforcing profiles
-# are unchanged (same entries). nlfuzz comes from the harness (/usr/sbin) or is
-# appended to this script by tests/stress/run-stress.sh; without it those
-# parts are skipped with a note. Prints a STRESS SUMMARY line.
+# are unchanged (same entries). nlfuzz is built and put in
+# /usr/sbin by the harness. Prints a STRESS SUMMARY line.
 # shellcheck source-path=SCRIPTDIR source=../vm/guest-lib.sh
 . /lib/sysanom/guest-lib.sh
 
@@ -16,15 +15,6 @@ SEED=${HOSTILE_SEED:-20261126}
 t0=$(date +%s)
 bad=0
 elapsed() { echo $(($(date +%s) - t0)); }
-
-# nlfuzz: installed by the harness, or the payload at the end of this file.
-nlfuzz_bin() {
-	if command -v nlfuzz > /dev/null; then command -v nlfuzz; return 0; fi
-	[ -x /tmp/nlfuzz ] && { echo /tmp/nlfuzz; return 0; }
-	grep -q '^#__NLFUZZ_PAYLOAD__$' "$0" || return 1
-	sed '1,/^#__NLFUZZ_PAYLOAD__$/d' "$0" | base64 -d > /tmp/nlfuzz &&
-		chmod 0755 /tmp/nlfuzz && echo /tmp/nlfuzz
-}
 
 load_module
 # Four busy cgroups: two keep training, two enforce; one scratch for imports.
@@ -72,19 +62,16 @@ fi
 note "profile to corrupt: ${profile:-none} ($(wc -c < "${profile:-/dev/null}") bytes)"
 
 # ---- nlfuzz ----
-if nf=$(nlfuzz_bin); then
-	# shellcheck disable=SC2086
-	"$nf" fuzz --seed "$SEED" --iters "$ITERS" --half-dumps 40 $reals $bogus $expects \
-		${profile:+--profile "$profile" --scratch "$scratch"} > /tmp/nlfuzz.out 2>&1
-	rc=$?
-	grep -v '^NLFUZZ FAIL' /tmp/nlfuzz.out
-	grep '^NLFUZZ FAIL' /tmp/nlfuzz.out | head -n 30
-	sent=$(sed -n 's/^NLFUZZ total sent=\([0-9]*\) .*/\1/p' /tmp/nlfuzz.out)
-	bad=$((bad + ${sent:-0}))
-	[ "$rc" = 0 ] || fail "nlfuzz exited $rc"
-else
-	note "SKIP nlfuzz: not in the initramfs (run tests/stress/run-stress.sh)"
-fi
+nf=$(command -v nlfuzz) || fail "nlfuzz is not in the initramfs (run-guest.sh builds it)"
+# shellcheck disable=SC2086
+"$nf" fuzz --seed "$SEED" --iters "$ITERS" --half-dumps 40 $reals $bogus $expects \
+	${profile:+--profile "$profile" --scratch "$scratch"} > /tmp/nlfuzz.out 2>&1
+rc=$?
+grep -v '^NLFUZZ FAIL' /tmp/nlfuzz.out
+grep '^NLFUZZ FAIL' /tmp/nlfuzz.out | head -n 30
+sent=$(sed -n 's/^NLFUZZ total sent=\([0-9]*\) .*/\1/p' /tmp/nlfuzz.out)
+bad=$((bad + ${sent:-0}))
+[ "$rc" = 0 ] || fail "nlfuzz exited $rc"
 
 # ---- sysanomctl: bogus targets and arguments ----
 # Each must fail with 1 (runtime) or 2 (usage) and change nothing.

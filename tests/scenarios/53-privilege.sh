@@ -11,13 +11,6 @@
 
 t0=$(date +%s)
 tries=0
-nlfuzz_bin() {
-	if command -v nlfuzz > /dev/null; then command -v nlfuzz; return 0; fi
-	[ -x /tmp/nlfuzz ] && { echo /tmp/nlfuzz; return 0; }
-	grep -q '^#__NLFUZZ_PAYLOAD__$' "$0" || return 1
-	sed '1,/^#__NLFUZZ_PAYLOAD__$/d' "$0" | base64 -d > /tmp/nlfuzz &&
-		chmod 0755 /tmp/nlfuzz && echo /tmp/nlfuzz
-}
 denied() {	# the command, run as nobody, must fail with exit 1
 	tries=$((tries + 1))
 	out=$(as_nobody "$*" 2>&1)
@@ -84,21 +77,18 @@ for p in /sys/module/sysanom/parameters/*; do
 done
 
 # Raw netlink as nobody, and as root of a user namespace.
-if nf=$(nlfuzz_bin); then
-	"$nf" unpriv --real "$id_a" ${PROFILE:+--profile "$PROFILE"} > /tmp/unpriv.out 2>&1
-	rc=$?
-	cat /tmp/unpriv.out
-	[ "$rc" = 0 ] || fail "nlfuzz unpriv exited $rc"
-	"$nf" unpriv --real "$id_a" --userns > /tmp/unpriv-ns.out 2>&1
-	rc=$?
-	cat /tmp/unpriv-ns.out
-	[ "$rc" = 0 ] || fail "nlfuzz unpriv --userns exited $rc"
-	n=$(sed -n 's/^NLFUZZ unpriv sent=\([0-9]*\) .*/\1/p' /tmp/unpriv.out /tmp/unpriv-ns.out |
-		awk '{ s += $1 } END { print s + 0 }')
-	tries=$((tries + n))
-else
-	note "SKIP nlfuzz unpriv: not in the initramfs (run tests/stress/run-stress.sh)"
-fi
+nf=$(command -v nlfuzz) || fail "nlfuzz is not in the initramfs (run-guest.sh builds it)"
+"$nf" unpriv --real "$id_a" ${PROFILE:+--profile "$PROFILE"} > /tmp/unpriv.out 2>&1
+rc=$?
+cat /tmp/unpriv.out
+[ "$rc" = 0 ] || fail "nlfuzz unpriv exited $rc"
+"$nf" unpriv --real "$id_a" --userns > /tmp/unpriv-ns.out 2>&1
+rc=$?
+cat /tmp/unpriv-ns.out
+[ "$rc" = 0 ] || fail "nlfuzz unpriv --userns exited $rc"
+n=$(sed -n 's/^NLFUZZ unpriv sent=\([0-9]*\) .*/\1/p' /tmp/unpriv.out /tmp/unpriv-ns.out |
+	awk '{ s += $1 } END { print s + 0 }')
+tries=$((tries + n))
 
 # Root of another network namespace: the family lives in the initial one only.
 if unshare -n true 2> /dev/null; then

@@ -4,7 +4,8 @@
 # busybox rootfs, the guest /init and the scenario scripts.
 #
 # usage: mkinitramfs.sh --out FILE.gz --flavor debian|debug --module sysanom.ko
-#                       --ctl sysanomctl [--kunit sysanom_kunit.ko] SCENARIO.sh...
+#                       --ctl sysanomctl [--kunit sysanom_kunit.ko]
+#                       [--bin PROGRAM]... SCENARIO.sh...
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -18,6 +19,7 @@ while [ $# -gt 0 ]; do
 	--module) module=$2; shift 2 ;;
 	--ctl) ctl=$2; shift 2 ;;
 	--kunit) kunit=$2; shift 2 ;;
+	--bin) bins+=("$2"); shift 2 ;;
 	-*) die "unknown option $1" ;;
 	*) scenarios+=("$1"); shift ;;
 	esac
@@ -38,7 +40,8 @@ chmod 0755 "$root"	# the guest's /: mktemp made it 0700
 copy_bin() {
 	local bin=$1 dest=$2 lib
 	install -D -m 0755 "$bin" "$root$dest"
-	ldd "$bin" 2>/dev/null | grep -oE '/[^ ]+' | while read -r lib; do
+	# A static program has no libraries: ldd then fails, which is fine.
+	{ ldd "$bin" 2>/dev/null || true; } | { grep -oE '/[^ ]+' || true; } | while read -r lib; do
 		[ -e "$lib" ] || continue
 		[ -e "$root$lib" ] && continue
 		mkdir -p "$root$(dirname "$lib")"
@@ -58,6 +61,9 @@ copy_bin "$(command -v runc)" /usr/sbin/runc
 # strace records workloads for profiles learnt offline (sysanomctl learn).
 copy_bin "$(command -v strace)" /usr/bin/strace
 [ -z "$ctl" ] || copy_bin "$ctl" /usr/sbin/sysanomctl
+for b in ${bins[@]+"${bins[@]}"}; do
+	copy_bin "$b" "/usr/sbin/$(basename "$b")"
+done
 [ -z "$module" ] || install -m 0644 "$module" "$root/lib/sysanom/sysanom.ko"
 [ -z "$kunit" ] || install -m 0644 "$kunit" "$root/lib/sysanom/sysanom_kunit.ko"
 for s in "${scenarios[@]}"; do

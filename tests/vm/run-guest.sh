@@ -53,7 +53,7 @@ else
 		2> >(tee "$results/debug-kernel.log" | grep -v -e 'warning: the frame size' >&2 || true)) ||
 		die "the debug kernel build failed (log: $results/debug-kernel.log)"
 	vmlinuz=$kdir/arch/x86/boot/bzImage
-	mem=1024
+	mem=2048
 	append="console=ttyS0 panic=-1 loglevel=7 printk.time=1 panic_on_warn=1 oops=panic"
 	: "${timeout_s:=$((300 + 900 * ${#scenarios[@]}))}"
 fi
@@ -87,10 +87,19 @@ if [ "$build" = 1 ]; then
 	fi
 fi
 
+# Test programs the scenarios use: the hostile netlink client.
+bins=()
+if [ "$build" = 1 ] && [ -x "$TESTS_DIR/stress/build-nlfuzz.sh" ]; then
+	"$TESTS_DIR/stress/build-nlfuzz.sh" "$results/build/nlfuzz" \
+		> "$results/build-nlfuzz.log" 2>&1 ||
+		die "nlfuzz build failed (log: $results/build-nlfuzz.log)"
+	bins+=(--bin "$results/build/nlfuzz")
+fi
+
 initrd=$results/initrd.gz
 "$TESTS_DIR/vm/mkinitramfs.sh" --out "$initrd" --flavor "$kernel" \
 	${mod:+--module "$mod"} ${ctl:+--ctl "$ctl"} ${kunit:+--kunit "$kunit"} \
-	"${scenarios[@]}"
+	${bins[@]+"${bins[@]}"} "${scenarios[@]}"
 
 # --- boot ------------------------------------------------------------------
 console=$results/console.log

@@ -12,7 +12,7 @@
 #include "genl.h"
 #include "target.h"
 
-#define MAX_ATTRS 16
+#define MAX_ATTRS 20
 
 /* A request under construction: attributes are added, then it is sent. */
 struct request {
@@ -168,6 +168,8 @@ static const struct setting {
 	  "BoSC mismatches in an epoch that make an anomaly" },
 	{ "combo_threshold", SYSANOM_A_COMBO_THRESHOLD, 0, parse_u64,
 	  "combined frame score that makes an anomaly" },
+	{ "growth_shift", SYSANOM_A_GROWTH_SHIFT, 0, parse_u64,
+	  "growth curve checkpoint every 2^N windows, 4..40 (10)" },
 	{ "stable_slope", SYSANOM_A_STABLE_PPM, 1, parse_slope,
 	  "until-stable: slope (new entries per window) to reach" },
 	{ "stable_checks", SYSANOM_A_STABLE_CHECKS, 0, parse_u64,

@@ -25,6 +25,8 @@
  *   SYSANOM_A_EPOCH: NLA_U32, BoSC epoch in windows, >= 1
  *   SYSANOM_A_EPOCH_THRESHOLD: NLA_U32, >= 1
  *   SYSANOM_A_COMBO_THRESHOLD: NLA_U32, >= 1
+ *   SYSANOM_A_GROWTH_SHIFT: NLA_U32, 4..40, a growth-curve checkpoint every
+ *     2^N windows; the slope spans the last 15 checkpoints
  *   SYSANOM_A_STABLE_PPM: NLA_U64, until-stable slope threshold, new
  *     entries per million windows; with SYSANOM_A_STABLE_CHECKS > 0 a
  *     training profile switches to enforcing once its slope stayed at or
@@ -144,6 +146,7 @@ enum sysanom_attr {
 	SYSANOM_A_SCORE,
 	SYSANOM_A_WINDOW,
 	SYSANOM_A_PROFILE_DATA,
+	SYSANOM_A_GROWTH_SHIFT,
 	__SYSANOM_A_MAX
 };
 #define SYSANOM_A_MAX (__SYSANOM_A_MAX - 1)
