@@ -44,20 +44,22 @@ static u32 sysanom_detector_of(const struct sa_profile *sa,
 	return SA_DET_STIDE;
 }
 
-void sysanom_alert_raise(struct sysanom_profile *p,
+/* Returns true when the offending call must not run (action kill). */
+bool sysanom_alert_raise(struct sysanom_profile *p,
 			 const struct sysanom_thread *th,
 			 const struct sa_profile *sa, unsigned int verdict)
 {
+	bool kill = READ_ONCE(p->action) == SYSANOM_ACTION_KILL;
 	const struct sa_stream *s = &th->stream;
 	struct sysanom_alert *a;
 	unsigned int i, k;
 
 	atomic64_inc(&p->alerts);
-	if (READ_ONCE(p->action) == SYSANOM_ACTION_KILL)
+	if (kill)
 		send_sig(SIGKILL, current, 0);
 	if (!__ratelimit(&p->alert_rs)) {
 		atomic64_inc(&p->alerts_suppressed);
-		return;
+		return kill;
 	}
 
 	spin_lock(&sysanom_alert_lock);
@@ -76,6 +78,7 @@ void sysanom_alert_raise(struct sysanom_profile *p,
 		a->window[i] = s->ring[(s->pos - k + i) & (SA_RING - 1)];
 	spin_unlock(&sysanom_alert_lock);
 	schedule_work(&sysanom_alert_work);
+	return kill;
 }
 
 /* Process context: multicast the records raised since the last run. */
@@ -119,6 +122,8 @@ int sysanom_alert_walk(u64 after_seq,
 	a = kmalloc(sizeof(*a), GFP_KERNEL);
 	if (!a)
 		return -ENOMEM;
+	if (after_seq == U64_MAX)
+		goto out;
 	for (seq = after_seq + 1;; seq++) {
 		spin_lock(&sysanom_alert_lock);
 		if (seq > sysanom_alert_head) {
@@ -133,6 +138,7 @@ int sysanom_alert_walk(u64 after_seq,
 		if (ret)
 			break;
 	}
+out:
 	kfree(a);
 	return ret;
 }

@@ -30,7 +30,7 @@ extern unsigned int sysanom_alert_log_size;
 
 int sysanom_alert_init(void);
 void sysanom_alert_exit(void);
-void sysanom_alert_raise(struct sysanom_profile *p,
+bool sysanom_alert_raise(struct sysanom_profile *p,
 			 const struct sysanom_thread *th,
 			 const struct sa_profile *sa, unsigned int verdict);
 int sysanom_alert_walk(u64 after_seq,

@@ -34,10 +34,12 @@ static void sysanom_probe_sys_enter(void *data, struct pt_regs *regs, long id)
 	if (!static_branch_unlikely(&sysanom_tracking))
 		return;
 	th = sysanom_thread_get(current);
-	if (th) {
-		this_cpu_inc(th->prof->stats->syscalls);
-		sysanom_profile_feed(th->prof, th, sysanom_syscall_id(id));
-	}
+	if (!th)
+		return;
+	this_cpu_inc(th->prof->stats->syscalls);
+	/* A killed offender's call does not run: -ENOSYS, then SIGKILL. */
+	if (sysanom_profile_feed(th->prof, th, sysanom_syscall_id(id)))
+		regs->orig_ax = -1;
 }
 
 static void sysanom_probe_fork(void *data, struct task_struct *parent,
@@ -73,7 +75,9 @@ static void sysanom_probe_exit(void *data, struct task_struct *task)
 {
 	struct sysanom_profile *p;
 
-	if (!static_branch_unlikely(&sysanom_tracking))
+	/* States outlive tracking (untrack): free them whatever the key. */
+	if (!static_branch_unlikely(&sysanom_tracking) &&
+	    !sysanom_thread_count())
 		return;
 	rcu_read_lock();
 	sysanom_thread_release(task);
@@ -89,11 +93,12 @@ struct sysanom_hook {
 	struct tracepoint *tp;
 };
 
+/* Exit first and sys_enter last: no state is made that exit cannot free. */
 static struct sysanom_hook sysanom_hooks[] __ro_after_init = {
-	{ .name = "sys_enter", .probe = sysanom_probe_sys_enter },
-	{ .name = "sched_process_fork", .probe = sysanom_probe_fork },
-	{ .name = "sched_process_exec", .probe = sysanom_probe_exec },
 	{ .name = "sched_process_exit", .probe = sysanom_probe_exit },
+	{ .name = "sched_process_exec", .probe = sysanom_probe_exec },
+	{ .name = "sched_process_fork", .probe = sysanom_probe_fork },
+	{ .name = "sys_enter", .probe = sysanom_probe_sys_enter },
 };
 
 static void sysanom_hook_find(struct tracepoint *tp, void *priv)

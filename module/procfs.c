@@ -2,6 +2,7 @@
 /*
  * /proc/sysanom: the monitored containers for humans, readable by root only.
  */
+#include <linux/capability.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <uapi/linux/sysanom.h>
@@ -67,15 +68,33 @@ static int sysanom_alerts_show(struct seq_file *m, void *v)
 	return sysanom_alert_walk(0, sysanom_alerts_show_one, m);
 }
 
+/*
+ * Mode 0400 only checks the uid, and root inside a container without a user
+ * namespace is uid 0: also require what the netlink commands require.
+ */
+static int sysanom_proc_open(struct inode *inode, struct file *file)
+{
+	if (!file_ns_capable(file, &init_user_ns, CAP_NET_ADMIN))
+		return -EPERM;
+	return single_open(file, pde_data(inode), NULL);
+}
+
+static const struct proc_ops sysanom_proc_ops = {
+	.proc_open = sysanom_proc_open,
+	.proc_read = seq_read,
+	.proc_lseek = seq_lseek,
+	.proc_release = single_release,
+};
+
 int __init sysanom_procfs_init(void)
 {
 	sysanom_proc_dir = proc_mkdir_mode("sysanom", 0500, NULL);
 	if (!sysanom_proc_dir)
 		return -ENOMEM;
-	if (!proc_create_single("status", 0400, sysanom_proc_dir,
-				sysanom_status_show) ||
-	    !proc_create_single("alerts", 0400, sysanom_proc_dir,
-				sysanom_alerts_show)) {
+	if (!proc_create_data("status", 0400, sysanom_proc_dir,
+			      &sysanom_proc_ops, sysanom_status_show) ||
+	    !proc_create_data("alerts", 0400, sysanom_proc_dir,
+			      &sysanom_proc_ops, sysanom_alerts_show)) {
 		proc_remove(sysanom_proc_dir);
 		return -ENOMEM;
 	}

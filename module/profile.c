@@ -112,6 +112,16 @@ static void sysanom_core_free(struct sysanom_core *core)
 	kvfree(core);
 }
 
+/* Entries that do not fit a set of the same size stop its growth. */
+static void sysanom_core_copy(struct sysanom_profile *p,
+			      struct sysanom_core *new,
+			      const struct sysanom_core *old)
+{
+	if (sa_hashset_copy(&new->sa.stide, &old->sa.stide) ||
+	    sa_hashset_copy(&new->sa.bosc, &old->sa.bosc))
+		WRITE_ONCE(p->full, true);
+}
+
 /*
  * Publish @new in place of the current core. Inserts never delete, so a
  * second copy after the grace period picks up what trainers added to the
@@ -121,22 +131,23 @@ static void sysanom_core_replace(struct sysanom_profile *p,
 				 struct sysanom_core *new, bool carry)
 {
 	struct sysanom_core *old;
+	u64 w0 = 0;
 
 	lockdep_assert_held(&p->core_lock);
 	old = rcu_dereference_protected(p->core,
 					lockdep_is_held(&p->core_lock));
 	if (carry) {
-		sa_hashset_copy(&new->sa.stide, &old->sa.stide);
-		sa_hashset_copy(&new->sa.bosc, &old->sa.bosc);
+		sysanom_core_copy(p, new, old);
 		new->sa.growth = old->sa.growth;
+		w0 = sa_profile_windows(&new->sa);
 	}
 	rcu_assign_pointer(p->core, new);
 	synchronize_rcu();
 	if (carry) {
-		sa_hashset_copy(&new->sa.stide, &old->sa.stide);
-		sa_hashset_copy(&new->sa.bosc, &old->sa.bosc);
-		sa_atomic64_set(&new->sa.growth.windows,
-				sa_profile_windows(&old->sa));
+		sysanom_core_copy(p, new, old);
+		/* Windows counted on the old core meanwhile count too. */
+		sa_atomic64_add_return(sa_profile_windows(&old->sa) - w0,
+				       &new->sa.growth.windows);
 	}
 	sysanom_core_free(old);
 }
@@ -171,22 +182,33 @@ out:
 	mutex_unlock(&p->core_lock);
 }
 
-/* System-call path, preemption off (see sysanom_thread_get()). */
-void sysanom_profile_feed(struct sysanom_profile *p,
+/*
+ * System-call path, preemption off (see sysanom_thread_get()): one call of
+ * a thread of @p. Returns true when the call must not run (action kill).
+ */
+bool sysanom_profile_feed(struct sysanom_profile *p,
 			  struct sysanom_thread *th, long id)
 {
 	struct sysanom_core *core = rcu_dereference_sched(p->core);
+	const struct sa_params *pa = &core->sa.params;
 	unsigned int v;
 
+	/* Windows built for other lengths would never match again. */
+	if (unlikely(th->k != pa->k || th->bag != pa->bag)) {
+		sa_stream_reset(&th->stream);
+		th->k = pa->k;
+		th->bag = pa->bag;
+	}
 	if (READ_ONCE(p->mode) == SYSANOM_MODE_TRAINING) {
 		v = sa_train(&core->sa, &th->stream, id);
 		if (unlikely(v & SA_V_FULL) && !READ_ONCE(p->full))
 			queue_work(system_unbound_wq, &p->grow_work);
-		return;
+		return false;
 	}
 	v = sa_detect(&core->sa, &th->stream, id);
-	if (unlikely(v & SA_V_ANOMALY))
-		sysanom_alert_raise(p, th, &core->sa, v);
+	if (likely(!(v & SA_V_ANOMALY)))
+		return false;
+	return sysanom_alert_raise(p, th, &core->sa, v);
 }
 
 static void sysanom_profile_free(struct sysanom_profile *p)
@@ -326,7 +348,8 @@ out_unlock:
 /*
  * Replace what @cgid learnt with a profile in the engine's file format (or
  * start monitoring it with that profile), then put it in @mode. Errors:
- * EBADMSG corrupt or truncated, EPROTONOSUPPORT ids of another ABI.
+ * EBADMSG corrupt or truncated, EPROTONOSUPPORT ids of another ABI,
+ * ENODATA an empty profile to enforce.
  */
 int sysanom_profile_import(u64 cgid, const void *buf, size_t len, u32 mode)
 {
@@ -342,6 +365,9 @@ int sysanom_profile_import(u64 cgid, const void *buf, size_t len, u32 mode)
 		return -EBADMSG;
 	if (info.params.abi != SA_ABI_X86_64)
 		return -EPROTONOSUPPORT;
+	/* Enforcing an empty profile would flag everything. */
+	if (!info.stide_entries && mode != SYSANOM_MODE_TRAINING)
+		return -ENODATA;
 	so = sa_hashset_order_for(info.stide_entries);
 	bo = sa_hashset_order_for(info.bosc_entries);
 	if (so < 0 || bo < 0)
@@ -452,11 +478,15 @@ int sysanom_profile_set(u64 cgid, const struct sa_params *params,
 			WRITE_ONCE(new->sa.growth.ck_windows[i], 0);
 			WRITE_ONCE(new->sa.growth.ck_entries[i], 0);
 		}
+		if (new && reshape)
+			sa_atomic64_set(&new->sa.growth.windows, 0);
 	} else {
 		new = sysanom_core_alloc(params, SYSANOM_INITIAL_ORDER,
 					 SYSANOM_INITIAL_ORDER);
 		if (new) {
 			WRITE_ONCE(p->full, false);
+			/* Empty sets would flag everything: learn again. */
+			WRITE_ONCE(p->mode, SYSANOM_MODE_TRAINING);
 			sysanom_core_replace(p, new, false);
 		}
 	}

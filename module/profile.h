@@ -77,7 +77,7 @@ extern unsigned long sysanom_max_profile_bytes;
 extern unsigned long sysanom_max_total_bytes;
 
 struct sysanom_profile *sysanom_profile_of(struct task_struct *task);
-void sysanom_profile_feed(struct sysanom_profile *p,
+bool sysanom_profile_feed(struct sysanom_profile *p,
 			  struct sysanom_thread *th, long id);
 int sysanom_profile_track(u64 cgid, u32 mode);
 int sysanom_profile_untrack(u64 cgid);

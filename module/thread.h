@@ -24,6 +24,7 @@ struct sysanom_thread {
 	struct sysanom_profile *prof;	/* valid while gen is current */
 	u64 cgid;			/* the task's cgroup when bound */
 	u32 gen;			/* sysanom_gen when bound */
+	u8 k, bag;			/* window lengths of stream */
 	struct sa_stream stream;
 };
 
@@ -65,7 +66,8 @@ sysanom_thread_get(struct task_struct *task)
 	if (likely(c->cgid == cgid && c->gen == gen && c->tgen == tgen)) {
 		if (!c->th)
 			return NULL;
-		if (likely(c->th->task == task))
+		/* Still this task's, and bound for this cgroup. */
+		if (likely(c->th->task == task && c->th->cgid == cgid))
 			return c->th;
 	}
 	return sysanom_thread_get_slow(task, cgid, gen, tgen);

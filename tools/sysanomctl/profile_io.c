@@ -279,6 +279,9 @@ out:
 	case EBADMSG:
 		sa_err("load: the module rejected the profile as corrupt");
 		break;
+	case ENODATA:
+		sa_err("load: the profile is empty: nothing to enforce (use --train)");
+		break;
 	case ENOMEM:
 		sa_err("load: profile too large for the memory caps (module parameters max_profile_bytes, max_total_bytes)");
 		break;

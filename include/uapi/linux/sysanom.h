@@ -32,7 +32,9 @@
  *     training profile switches to enforcing once its slope stayed at or
  *     under it for that many one-second checks
  *   SYSANOM_A_STABLE_CHECKS: NLA_U32, 0 turns until-stable off
- *   Changing K or BAG empties what was learnt. Errors: ENOENT, EINVAL.
+ *   Changing K or BAG empties what was learnt and puts the cgroup back in
+ *   training. SYSANOM_ACTION_KILL: the offending call does not run (it
+ *   fails with ENOSYS) and the process gets SIGKILL. Errors: ENOENT, EINVAL.
  *
  * SYSANOM_CMD_UNTRACK: stop monitoring a cgroup and drop its state.
  *   SYSANOM_A_CGROUP_ID: NLA_U64, required
@@ -85,7 +87,8 @@
  *     (an attribute holds at most 64 KiB; a large profile takes several, in
  *     one message: raise the socket's send buffer)
  *   Errors: EBADMSG corrupt or truncated profile, EPROTONOSUPPORT profile of
- *   another system-call ABI, ENOMEM memory caps, ENOENT no such cgroup.
+ *   another system-call ABI, ENODATA an empty profile to enforce, ENOMEM
+ *   memory caps, ENOENT no such cgroup.
  *
  * Attribute sets are append-only: new attributes get new numbers at the end.
  */
