@@ -3,6 +3,9 @@
 # shellcheck shell=sh
 
 CG=/sys/fs/cgroup
+# FLAVOR (debian or debug) and what the initramfs holds, from mkinitramfs.
+# shellcheck source=/dev/null
+. /etc/sysanom-test.conf
 MODULE=/lib/sysanom/sysanom.ko
 
 fail() { echo "FAIL: $*"; exit 1; }

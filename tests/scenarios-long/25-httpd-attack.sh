@@ -8,9 +8,11 @@
 # A second container doing its own work raises none.
 . /lib/sysanom/guest-lib.sh
 
-# Training a forking web service until stable takes about 4 minutes on
-# Debian's kernel under QEMU and several times that on the debug kernel,
-# whose sanitizers run the same kernel paths in 20-enforce-alerts.
+# Not part of make check: training a forking web service until stable took
+# 214 s on Debian's kernel under QEMU on an idle host, and did not converge
+# in 12 minutes on a loaded one. Run it with
+#   tests/vm/run-guest.sh --kernel debian --timeout 1200 --scenario THIS
+# The debug kernel is far slower still.
 if [ "$FLAVOR" = debug ]; then
 	note "SKIP on the debug kernel: too slow to train; 20-enforce-alerts covers its paths"
 	exit 0
@@ -54,11 +56,11 @@ client=$!
 trap 'kill $client 2> /dev/null' EXIT
 run start_container other ct-other 'while :; do cat /proc/self/status > /dev/null; echo ok > /tmp/beat; done'
 
-run sysanomctl train --until-stable --slope 0.0002 --for 5 web
+run sysanomctl train --until-stable --slope 0.0005 --for 5 web
 run sysanomctl train --until-stable --slope 0.0002 --for 5 other
 run sysanomctl set other growth_shift=8
 i=0
-while [ $i -lt 400 ] && sysanomctl status --json | grep -q '"mode":"training"'; do
+while [ $i -lt 700 ] && sysanomctl status --json | grep -q '"mode":"training"'; do
 	sleep 1; i=$((i + 1))
 done
 run sysanomctl status
