@@ -49,6 +49,12 @@ static void test_names(void)
 	CHECK(!strcmp(sa_syscall_name(0), "read"));
 	CHECK(sa_syscall_name(-1) == NULL);
 	CHECK(sa_syscall_name(5000) == NULL);
+	/* The i386 table: other numbers for the same calls. */
+	CHECK(!strcmp(sa_syscall_name_32(11), "execve"));
+	CHECK(!strcmp(sa_syscall_name_32(3), "read"));
+	CHECK(!strcmp(sa_syscall_name_32(295), "openat"));
+	CHECK(sa_syscall_name_32(-1) == NULL);
+	CHECK(sa_syscall_name_32(5000) == NULL);
 }
 
 static void test_strace(void)

@@ -89,16 +89,24 @@ static int alert_attr_cb(const struct nlattr *attr, void *data)
 /* Window ids as the module reports them: see SYSANOM_A_WINDOW. */
 static void syscall_label(unsigned int id, char *buf, size_t len)
 {
-	const char *name = id < 512 ? sa_syscall_name(id) : NULL;
+	const char *name;
 
-	if (name)
-		snprintf(buf, len, "%s", name);
-	else if (id == 1023)
+	if (id == 1023) {
 		snprintf(buf, len, "invalid");
-	else if (id >= 512)
-		snprintf(buf, len, "i386:%u", id - 512);
-	else
-		snprintf(buf, len, "%u", id);
+	} else if (id >= 512) {
+		/* A 32-bit task's call: prefixed, numbers differ from x86_64. */
+		name = sa_syscall_name_32(id - 512);
+		if (name)
+			snprintf(buf, len, "i386:%s", name);
+		else
+			snprintf(buf, len, "i386:%u", id - 512);
+	} else {
+		name = sa_syscall_name(id);
+		if (name)
+			snprintf(buf, len, "%s", name);
+		else
+			snprintf(buf, len, "%u", id);
+	}
 }
 
 static void freeze(const struct alert *a)
