@@ -32,8 +32,8 @@ run() {	# run NAME ARGS...: one evaluation, summary line printed
 		fail=$((fail + 1))
 		return 1
 	fi
-	printf '%-26s AUC %s  DR@FPR5 %s  FPR %s  DR %s  entries %s  slope %s\n' \
-		"$name" "$(get auc)" "$(get dr_at_fpr5)" "$(get fpr)" \
+	printf '%-26s AUC %s  DR@FPR5 %s  runs %s  FPR %s  DR %s  entries %s  slope %s\n' \
+		"$name" "$(get auc)" "$(get dr_at_fpr5)" "$(get runs_dr_at_fpr5)" "$(get fpr)" \
 		"$(get dr)" "$(get profile_entries)" "$(get growth_slope)"
 }
 
@@ -92,6 +92,8 @@ done
 if adfa "adfa default (combo)"; then
 	expect "adfa default" auc ge 0.780
 	expect "adfa default" dr_at_fpr5 ge 0.20
+	# Every attack run has a trace over the 5%-FPR threshold.
+	expect "adfa default" runs_dr_at_fpr5 eq 1
 fi
 if [ "$fail" != 0 ]; then
 	echo "eval: $fail failure(s)"

@@ -110,5 +110,16 @@ grep -q '^AUC 1.0000' "$tmp/out" || {
 	echo "FAIL: text summary: $(cat "$tmp/out")" >&2
 	fail=$((fail + 1))
 }
+# Attack runs are folders: one run detected, one that looks normal.
+mkdir -p "$tmp/runs/r1" "$tmp/runs/r2"
+cp "$tmp/attack/a1" "$tmp/runs/r1/a"
+cp "$tmp/attack/a1" "$tmp/runs/r1/b"
+cp "$tmp/normal/n1" "$tmp/runs/r2/a"
+expect 0 "eval runs" -- "$bin" eval --detector stide --train "$tmp/train" \
+	--normal "$tmp/normal" --attack "$tmp/runs" --json
+grep -q '"attack_runs":2,"runs_dr_at_fpr5":0.500000' "$tmp/out" || {
+	echo "FAIL: attack runs: $(cat "$tmp/out")" >&2
+	fail=$((fail + 1))
+}
 echo "test_cli: $n commands, $fail failures"
 [ "$fail" = 0 ]

@@ -7,6 +7,7 @@
  *         --normal PATH... --attack PATH... [--json]
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -529,8 +530,12 @@ static int cmp_score(const void *a, const void *b)
 	return x->score < y->score ? -1 : x->score > y->score;
 }
 
-/* ROC AUC (ties count one half) and detection rate at FPR <= 5%. */
-static void roc(struct scored *v, size_t n, double *auc, double *dr5)
+/*
+ * ROC AUC (ties count one half), detection rate at FPR <= 5% and the score
+ * threshold that gives it (HUGE_VAL when no threshold keeps FPR <= 5%).
+ */
+static void roc(struct scored *v, size_t n, double *auc, double *dr5,
+		double *thr5)
 {
 	size_t i = 0, neg = 0, pos = 0, fp, tp;
 	double rank_sum = 0;
@@ -552,6 +557,7 @@ static void roc(struct scored *v, size_t n, double *auc, double *dr5)
 	       ((double)pos * (double)neg);
 	/* Lowest threshold "score >= t" whose FPR stays <= 5%. */
 	*dr5 = 0;
+	*thr5 = HUGE_VAL;
 	fp = tp = 0;
 	for (i = n; i > 0;) {
 		size_t j = i;
@@ -569,8 +575,61 @@ static void roc(struct scored *v, size_t n, double *auc, double *dr5)
 		fp = f2;
 		tp = t2;
 		*dr5 = (double)tp / (double)pos;
+		*thr5 = v[j].score;
 		i = j;
 	}
+}
+
+/* Length of the folder part of a trace name ("a/b/t.txt" -> 3). */
+static size_t run_len(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+
+	return slash ? (size_t)(slash - name) : 0;
+}
+
+static int cmp_run(const void *a, const void *b)
+{
+	const struct scored *x = *(const struct scored * const *)a;
+	const struct scored *y = *(const struct scored * const *)b;
+	size_t lx = run_len(x->t->name), ly = run_len(y->t->name);
+	int c = memcmp(x->t->name, y->t->name, lx < ly ? lx : ly);
+
+	return c ? c : (lx > ly) - (lx < ly);
+}
+
+/*
+ * Attack runs, one per folder of attack traces (ADFA-LD keeps each run of
+ * an attack in its own folder), and how many have a trace scoring at or
+ * over @thr: what a per-container alert sees, one intrusion at a time.
+ */
+static int attack_runs(struct scored *v, size_t n, double thr,
+		       size_t *runs, size_t *hit)
+{
+	struct scored **a;
+	size_t i, m = 0;
+	int seen = 0;
+
+	a = calloc(n, sizeof(*a));
+	if (!a)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (v[i].label)
+			a[m++] = &v[i];
+	qsort(a, m, sizeof(*a), cmp_run);
+	*runs = *hit = 0;
+	for (i = 0; i < m; i++) {
+		if (!i || cmp_run(&a[i - 1], &a[i])) {
+			++*runs;
+			seen = 0;
+		}
+		if (!seen && a[i]->score >= thr) {
+			++*hit;
+			seen = 1;
+		}
+	}
+	free(a);
+	return 0;
 }
 
 static void json_str(const char *s)
@@ -600,8 +659,8 @@ int cmd_eval(int argc, char **argv)
 	struct offline_opts o;
 	struct owned_profile op = { 0 };
 	struct scored *v = NULL;
-	size_t n, i, fp = 0, tp = 0, neg, pos;
-	double auc, dr5;
+	size_t n, i, fp = 0, tp = 0, neg, pos, runs, runs_hit;
+	double auc, dr5, thr5;
 	int ret;
 
 	memset(&o, 0, sizeof(o));
@@ -672,7 +731,12 @@ int cmd_eval(int argc, char **argv)
 			       v[i].label ? "attack" : "normal",
 			       v[i].max_lfc, v[i].max_epoch, v[i].max_combo,
 			       v[i].t->name);
-	roc(v, n, &auc, &dr5);
+	roc(v, n, &auc, &dr5, &thr5);
+	if (attack_runs(v, n, thr5, &runs, &runs_hit)) {
+		oerr("out of memory");
+		ret = EXIT_RUN;
+		goto out;
+	}
 	if (o.json) {
 		printf("{\"detector\":\"%s\",\"k\":%u,\"bag\":%u,\"frame\":%u,"
 		       "\"lfc_threshold\":%u,\"epoch\":%u,"
@@ -684,11 +748,13 @@ int cmd_eval(int argc, char **argv)
 		       o.params.bosc_weight, o.params.combo_threshold);
 		printf("\"train_traces\":%zu,\"normal_traces\":%zu,"
 		       "\"attack_traces\":%zu,\"auc\":%.6f,"
-		       "\"dr_at_fpr5\":%.6f,\"fpr\":%.6f,\"dr\":%.6f,"
+		       "\"dr_at_fpr5\":%.6f,\"attack_runs\":%zu,"
+		       "\"runs_dr_at_fpr5\":%.6f,\"fpr\":%.6f,\"dr\":%.6f,"
 		       "\"profile_entries\":%u,\"stide_entries\":%u,"
 		       "\"bosc_entries\":%u,\"windows\":%llu,"
 		       "\"growth_slope\":%.6f,\"scores\":[",
-		       o.train.n, neg, pos, auc, dr5, (double)fp / neg,
+		       o.train.n, neg, pos, auc, dr5, runs,
+		       (double)runs_hit / runs, (double)fp / neg,
 		       (double)tp / pos, sa_profile_entries(&op.p),
 		       sa_hashset_entries(&op.p.stide),
 		       sa_hashset_entries(&op.p.bosc),
@@ -717,6 +783,8 @@ int cmd_eval(int argc, char **argv)
 		printf("AUC %.4f  DR@FPR<=5%% %.4f  at thresholds: FPR %.4f "
 		       "DR %.4f\n", auc, dr5, (double)fp / neg,
 		       (double)tp / pos);
+		printf("attack runs (folders) with a trace detected at "
+		       "FPR<=5%%: %zu of %zu\n", runs_hit, runs);
 		printf("profile: %u entries (%u STIDE, %u BoSC), %llu windows, "
 		       "growth slope %.6f\n", sa_profile_entries(&op.p),
 		       sa_hashset_entries(&op.p.stide),
