@@ -92,6 +92,7 @@ struct sa_profile {
 	u64 stide_mask;		/* exact keys: low 10 * k bits, else 0 */
 	u64 fp_pow;		/* SA_FP_BASE ** k */
 	u32 warm;		/* max(k, bag): calls before all windows full */
+	u32 fast_warm;		/* fast path past it: warm, ~0 if fingerprints */
 	u32 anomaly_mask;	/* SA_V_*_ANOMALY bit of the detector */
 	u64 frame_mask;		/* low @frame bits */
 	struct sa_hashset stide;
@@ -100,17 +101,28 @@ struct sa_profile {
 	u64 bag_terms[SA_MAX_ID];	/* sa_bag_term() of every id */
 };
 
-/* Per-thread state: 88 bytes, no pointers; zeroed by sa_stream_reset(). */
+/*
+ * Per-thread state: 88 bytes, no pointers; zeroed by sa_stream_reset().
+ *
+ * The frame bits and the epoch count are kept lazily: a window whose STIDE
+ * and BoSC keys are both found only counts @lag up, and the next mismatch
+ * (or the slow path) shifts the frames by @lag and moves the epoch on, so
+ * that the per-call fast path touches neither. frame_bits, bag_bits,
+ * epoch_windows and epoch_miss are therefore as of @lag windows ago;
+ * sa_stream_lfc() and sa_stream_bfc() account for it, and right after a
+ * verdict with a miss bit @lag is 0.
+ */
 struct sa_stream {
 	u64 stide_h;		/* exact packing or rolling fingerprint */
 	u64 bag_sum;		/* sum of the bag terms of the last @bag ids */
 	u64 frame_bits;		/* STIDE mismatch per window, newest = bit 0 */
 	u64 bag_bits;		/* BoSC mismatch per window, newest = bit 0 */
-	u32 calls;		/* calls seen, saturates at warm + 1 */
+	u64 lag;		/* matching windows not yet in the fields above */
 	u32 epoch_windows;	/* windows in the current BoSC epoch */
 	u32 epoch_miss;		/* BoSC mismatches in the current epoch */
 	u32 pending;		/* windows not yet counted in the profile */
-	u32 pos;		/* ring write position */
+	u8 calls;		/* calls seen, saturates at warm + 1 */
+	u8 pos;			/* ring write position */
 	u16 ring[SA_RING];	/* last SA_RING call ids */
 };
 
@@ -155,18 +167,24 @@ unsigned int sa_train(struct sa_profile *p, struct sa_stream *s, u32 id);
 /* Adds the stream's pending windows to the profile's growth count. */
 void sa_stream_flush(struct sa_profile *p, struct sa_stream *s);
 
+/* @bits as of now: shifted by the windows still counted in @lag. */
+static inline u64 sa_stream_bits(const struct sa_stream *s, u64 bits)
+{
+	return s->lag >= 64 ? 0 : bits << s->lag;
+}
+
 /* STIDE locality frame count: mismatches among the last @frame windows. */
 static inline unsigned int sa_stream_lfc(const struct sa_profile *p,
 					 const struct sa_stream *s)
 {
-	return sa_popcount64(s->frame_bits & p->frame_mask);
+	return sa_popcount64(sa_stream_bits(s, s->frame_bits) & p->frame_mask);
 }
 
 /* BoSC mismatches among the last @frame bags. */
 static inline unsigned int sa_stream_bfc(const struct sa_profile *p,
 					 const struct sa_stream *s)
 {
-	return sa_popcount64(s->bag_bits & p->frame_mask);
+	return sa_popcount64(sa_stream_bits(s, s->bag_bits) & p->frame_mask);
 }
 
 /* Combined score of the current frame (lfc * 8 + bfc * bosc_weight). */
@@ -175,6 +193,58 @@ static inline u32 sa_stream_score(const struct sa_profile *p,
 {
 	return sa_stream_lfc(p, s) * 8 +
 	       sa_stream_bfc(p, s) * p->params.bosc_weight;
+}
+
+/* Out-of-line parts of sa_detect_fast(); callers use sa_detect(). */
+unsigned int sa_detect_slow(const struct sa_profile *p, struct sa_stream *s,
+			    u32 id);
+unsigned int sa_detect_miss(const struct sa_profile *p, struct sa_stream *s,
+			    unsigned int miss);
+
+/*
+ * The per-call step of sa_detect() for a stream whose windows are full and
+ * whose keys are exact (k <= SA_K_EXACT_MAX): one ring write, two O(1) key
+ * updates and two lock-free lookups. Returns 0 when both keys were found
+ * (the frames and the epoch only count it in @lag), the miss bits (bit 0:
+ * STIDE, bit 1: BoSC) for sa_detect_miss() to finish the call with, or -1,
+ * having changed nothing, when the call needs sa_detect_slow().
+ */
+static __always_inline int sa_detect_step(const struct sa_profile *p,
+					  struct sa_stream *s, u32 id)
+{
+	unsigned long pos = s->pos, old_b;
+	int miss;
+	u64 h, bsum;
+
+	if (unlikely(s->calls <= p->fast_warm))
+		return -1;
+	id &= SA_MAX_ID - 1;
+	old_b = s->ring[(pos - p->params.bag) & (SA_RING - 1)];
+	h = ((s->stide_h << SA_ID_BITS) | id) & p->stide_mask;
+	s->stide_h = h;
+	s->ring[pos] = id;
+	s->pos = (pos + 1) & (SA_RING - 1);
+	bsum = s->bag_sum + p->bag_terms[id] - p->bag_terms[old_b];
+	s->bag_sum = bsum;
+
+	miss = !sa_hashset_contains(&p->stide, h | SA_KEY_EXACT);
+	miss |= !sa_hashset_contains(&p->bosc, sa_bag_key_from_sum(bsum)) << 1;
+	if (likely(!miss))
+		s->lag++;
+	return miss;
+}
+
+/* sa_detect(), inline. */
+static __always_inline unsigned int
+sa_detect_fast(const struct sa_profile *p, struct sa_stream *s, u32 id)
+{
+	int miss = sa_detect_step(p, s, id);
+
+	if (likely(!miss))
+		return SA_V_WINDOW;
+	if (miss < 0)
+		return sa_detect_slow(p, s, id);
+	return sa_detect_miss(p, s, miss);
 }
 
 static inline u64 sa_profile_windows(const struct sa_profile *p)

@@ -92,20 +92,24 @@ static inline unsigned int sa_hashset_lookup(const struct sa_hashset *hs,
 	}
 }
 
-/* Whether @key is present; the detection fast path. */
+/*
+ * Whether @key is present; the detection fast path, where the key is most
+ * often found in its first slot.
+ */
 static inline bool sa_hashset_contains(const struct sa_hashset *hs, u64 key)
 {
-	u32 i = sa_hashset_index(hs, key);
+	size_t i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> hs->shift);
+	u64 k = READ_ONCE(hs->keys[i]);
 
-	for (;;) {
-		u64 k = READ_ONCE(hs->keys[i]);
-
+	if (likely(k == key))
+		return true;
+	while (k) {
+		i = (i + 1) & hs->mask;
+		k = READ_ONCE(hs->keys[i]);
 		if (k == key)
 			return true;
-		if (!k)
-			return false;
-		i = (i + 1) & hs->mask;
 	}
+	return false;
 }
 
 #endif /* _SYSANOM_HASHSET_H */

@@ -57,6 +57,7 @@ static void sa_profile_derive(struct sa_profile *p)
 		(1ULL << (SA_ID_BITS * pa->k)) - 1 : 0;
 	p->fp_pow = sa_fp_pow(pa->k);
 	p->warm = pa->k > pa->bag ? pa->k : pa->bag;
+	p->fast_warm = pa->k <= SA_K_EXACT_MAX ? p->warm : ~0U;
 	p->anomaly_mask = masks[pa->detector];
 	p->frame_mask = ~0ULL >> (64 - pa->frame);
 }
@@ -142,6 +143,34 @@ static __always_inline unsigned int sa_slide(const struct sa_profile *p,
 	return full;
 }
 
+/*
+ * Brings the frames and the epoch up to date with the @lag matching windows
+ * that sa_detect_fast() only counted: as many zero bits shifted into each
+ * frame, and as many windows added to the epoch (ending it, and maybe more,
+ * on the way).
+ */
+static void sa_stream_catch_up(const struct sa_profile *p, struct sa_stream *s)
+{
+	const u32 epoch = p->params.epoch;
+	u64 lag = s->lag, t;
+
+	if (!lag)
+		return;
+	s->lag = 0;
+	s->frame_bits = lag >= 64 ? 0 : s->frame_bits << lag;
+	s->bag_bits = lag >= 64 ? 0 : s->bag_bits << lag;
+	t = (u64)s->epoch_windows + lag;
+	if (t < epoch) {
+		s->epoch_windows = (u32)t;
+		return;
+	}
+	/* An epoch longer than a retuned @epoch ends at the first window. */
+	if (s->epoch_windows >= epoch)
+		t = lag - 1;
+	s->epoch_windows = (u32)(t - sa_div64(t, epoch) * epoch);
+	s->epoch_miss = 0;
+}
+
 /* Decision after a mismatch; @v holds the SA_V_*_MISS bits. */
 static __always_inline unsigned int sa_decide(const struct sa_profile *p,
 					      struct sa_stream *s,
@@ -164,12 +193,14 @@ static __always_inline unsigned int sa_decide(const struct sa_profile *p,
 	return v;
 }
 
-static noinline unsigned int sa_detect_slow(const struct sa_profile *p,
-					    struct sa_stream *s, u32 id)
+/* Windows still filling, or fingerprinted keys: the general path. */
+unsigned int sa_detect_slow(const struct sa_profile *p, struct sa_stream *s,
+			    u32 id)
 {
 	unsigned int full, v = 0, miss;
 	u64 skey, bkey;
 
+	sa_stream_catch_up(p, s);
 	full = sa_slide(p, s, id, &skey, &bkey);
 	if (full & 1) {
 		miss = !sa_hashset_contains(&p->stide, skey);
@@ -191,49 +222,29 @@ static noinline unsigned int sa_detect_slow(const struct sa_profile *p,
 }
 
 /*
- * The per-call fast path, once every window is full: one ring write, two
- * O(1) key updates, two lock-free lookups, two frame shifts; the frame
- * counts and the decision are only computed after a mismatch.
+ * sa_detect_fast() found a mismatch in a full window (bit 0: STIDE, bit 1:
+ * BoSC): catch the frames and the epoch up, then count it and decide.
  */
-unsigned int sa_detect(const struct sa_profile *p, struct sa_stream *s, u32 id)
+unsigned int sa_detect_miss(const struct sa_profile *p, struct sa_stream *s,
+			    unsigned int miss)
 {
-	unsigned int pos = s->pos, sm, bm, v;
-	u64 h, skey, bsum;
-	u16 old_b;
+	unsigned int v;
 
-	id &= SA_MAX_ID - 1;
-	if (unlikely(s->calls <= p->warm))
-		return sa_detect_slow(p, s, id);
-	old_b = s->ring[(pos - p->params.bag) & (SA_RING - 1)];
-	if (likely(p->stide_mask)) {
-		h = ((s->stide_h << SA_ID_BITS) | id) & p->stide_mask;
-		skey = h | SA_KEY_EXACT;
-	} else {
-		u16 old_k = s->ring[(pos - p->params.k) & (SA_RING - 1)];
-
-		h = s->stide_h * SA_FP_BASE + id + 1 -
-		    ((u64)old_k + 1) * p->fp_pow;
-		skey = sa_fp_key(h);
-	}
-	s->stide_h = h;
-	s->ring[pos] = id;
-	s->pos = (pos + 1) & (SA_RING - 1);
-	bsum = s->bag_sum + p->bag_terms[id] - p->bag_terms[old_b];
-	s->bag_sum = bsum;
-
-	sm = !sa_hashset_contains(&p->stide, skey);
-	bm = !sa_hashset_contains(&p->bosc, sa_bag_key_from_sum(bsum));
-	s->frame_bits = (s->frame_bits << 1) | sm;
-	s->bag_bits = (s->bag_bits << 1) | bm;
-	v = SA_V_WINDOW;
-	if (unlikely(sm | bm))
-		v = sa_decide(p, s, v | (sm ? SA_V_STIDE_MISS : 0) |
-			      (bm ? SA_V_BOSC_MISS : 0));
-	if (unlikely(++s->epoch_windows >= p->params.epoch)) {
+	sa_stream_catch_up(p, s);
+	s->frame_bits = (s->frame_bits << 1) | (miss & 1);
+	s->bag_bits = (s->bag_bits << 1) | (miss >> 1);
+	v = sa_decide(p, s, SA_V_WINDOW | (miss & 1 ? SA_V_STIDE_MISS : 0) |
+		      (miss & 2 ? SA_V_BOSC_MISS : 0));
+	if (++s->epoch_windows >= p->params.epoch) {
 		s->epoch_windows = 0;
 		s->epoch_miss = 0;
 	}
 	return v;
+}
+
+unsigned int sa_detect(const struct sa_profile *p, struct sa_stream *s, u32 id)
+{
+	return sa_detect_fast(p, s, id);
 }
 
 static void sa_growth_add(struct sa_profile *p, u32 n)
