@@ -12,9 +12,24 @@
 #include <linux/string.h>
 #include <linux/tracepoint.h>
 
+#include "alert.h"
 #include "hook.h"
 #include "profile.h"
 #include "thread.h"
+
+/* Whether @id is a native call, below 512, that keeps its number. */
+static __always_inline bool sysanom_syscall_native(long id)
+{
+#ifdef CONFIG_X86_64
+	/*
+	 * An x32 call's number carries __X32_SYSCALL_BIT: below 512 it can
+	 * only be native, or ia32 (TS_COMPAT), which is one flag test.
+	 */
+	return likely((unsigned long)id < 512 && !in_ia32_syscall());
+#else
+	return false;
+#endif
+}
 
 /*
  * The detection core takes ids below SA_MAX_ID: native calls keep their
@@ -22,24 +37,87 @@
  */
 static u32 sysanom_syscall_id(long id)
 {
-	if (unlikely(in_compat_syscall()))
+	if (sysanom_syscall_native(id))
+		return id;
+	if (in_compat_syscall())
 		return id >= 0 && id < 511 ? 512 + id : SA_MAX_ID - 1;
 	return id >= 0 && id < 512 ? id : SA_MAX_ID - 1;
 }
 
+/*
+ * Everything but an enforcing thread's common call, out of line so that the
+ * fast path below saves no registers.
+ */
+static noinline __noclone void sysanom_probe_slow(void *data,
+						  struct pt_regs *regs,
+						  long id)
+{
+	struct sysanom_thread *th = sysanom_thread_get(current);
+	struct sysanom_profile *p;
+
+	if (!th)
+		return;
+	p = th->prof;
+	this_cpu_inc(p->stats->syscalls);
+	/* A killed offender's call does not run: -ENOSYS, then SIGKILL. */
+	if (sysanom_profile_feed_slow(p, th, sysanom_syscall_id(id)))
+		regs->orig_ax = -1;
+}
+
+/*
+ * A full window that missed a set: count it, decide, maybe alert. The
+ * probe's own arguments come first, so that calling this moves none.
+ */
+static noinline __noclone void sysanom_probe_miss(void *data,
+						  struct pt_regs *regs,
+						  struct sysanom_thread *th,
+						  const struct sysanom_core *core,
+						  int miss)
+{
+	unsigned int v = sa_detect_miss(&core->sa, &th->stream, miss);
+
+	if (likely(!(v & SA_V_ANOMALY)))
+		return;
+	if (sysanom_alert_raise(th->prof, th, &core->sa, v))
+		regs->orig_ax = -1;
+}
+
+/*
+ * Every system call of every task. Its first test is all that a task known
+ * to be unmonitored pays; an enforcing thread whose call finds both windows
+ * in its profile stays inline; anything else goes out of line.
+ */
 static void sysanom_probe_sys_enter(void *data, struct pt_regs *regs, long id)
 {
 	struct sysanom_thread *th;
+	struct sysanom_profile *p;
+	struct sysanom_core *core;
+	struct task_struct *task;
+	int miss;
 
 	if (!static_branch_unlikely(&sysanom_tracking))
 		return;
-	th = sysanom_thread_get(current);
-	if (!th)
+	task = current;
+	if (likely(sysanom_thread_unmonitored(task)))
 		return;
-	this_cpu_inc(th->prof->stats->syscalls);
-	/* A killed offender's call does not run: -ENOSYS, then SIGKILL. */
-	if (sysanom_profile_feed(th->prof, th, sysanom_syscall_id(id)))
-		regs->orig_ax = -1;
+	if (unlikely(!sysanom_thread_cache_hit(task) ||
+		     !sysanom_syscall_native(id)))
+		goto slow;
+	th = this_cpu_read(sysanom_cpu_cache.th);
+	p = th->prof;
+	core = rcu_dereference_sched(p->core);
+	if (unlikely(!sysanom_profile_fast(p, core, th)))
+		goto slow;
+	miss = sa_detect_step(&core->sa, &th->stream, id);
+	if (unlikely(miss < 0))
+		goto slow;
+	this_cpu_inc(p->stats->syscalls);
+	if (unlikely(miss))
+		sysanom_probe_miss(data, regs, th, core, miss);
+	return;
+slow:
+	/* Same arguments: the call is a jump that needs no moves before. */
+	sysanom_probe_slow(data, regs, id);
 }
 
 static void sysanom_probe_fork(void *data, struct task_struct *parent,
@@ -51,9 +129,21 @@ static void sysanom_probe_fork(void *data, struct task_struct *parent,
 		return;
 	rcu_read_lock();
 	p = sysanom_profile_of(child);
-	if (p)
+	if (p) {
 		this_cpu_inc(p->stats->forks);
+		sysanom_thread_forked(child);
+	}
 	rcu_read_unlock();
+}
+
+/* Tasks changed cgroup: nothing cached about them holds any more. */
+static void sysanom_probe_attach(void *data, struct cgroup *dst,
+				 const char *path, struct task_struct *task,
+				 bool threadgroup)
+{
+	if (!static_branch_unlikely(&sysanom_tracking))
+		return;
+	sysanom_thread_migrated();
 }
 
 static void sysanom_probe_exec(void *data, struct task_struct *task,
@@ -98,6 +188,7 @@ static struct sysanom_hook sysanom_hooks[] __ro_after_init = {
 	{ .name = "sched_process_exit", .probe = sysanom_probe_exit },
 	{ .name = "sched_process_exec", .probe = sysanom_probe_exec },
 	{ .name = "sched_process_fork", .probe = sysanom_probe_fork },
+	{ .name = "cgroup_attach_task", .probe = sysanom_probe_attach },
 	{ .name = "sys_enter", .probe = sysanom_probe_sys_enter },
 };
 

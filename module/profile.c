@@ -27,8 +27,6 @@ DEFINE_STATIC_KEY_FALSE(sysanom_tracking);
 unsigned int sysanom_max_cgroups = 1024;
 unsigned long sysanom_max_profile_bytes = 64UL << 20;
 unsigned long sysanom_max_total_bytes = 512UL << 20;
-/* Bumped on every track and untrack: invalidates cached bindings. */
-u32 sysanom_gen = 1;
 static atomic64_t sysanom_mem = ATOMIC64_INIT(0);
 
 static DEFINE_HASHTABLE(sysanom_profiles, 8);
@@ -39,6 +37,18 @@ static u64 sysanom_next_seq = 1;
 
 static void sysanom_profile_check_stable(struct work_struct *work);
 static DECLARE_DELAYED_WORK(sysanom_stable_work, sysanom_profile_check_stable);
+
+/*
+ * Every track and untrack: invalidates cached bindings. The change is seen
+ * by whoever sees the new generation.
+ */
+static void sysanom_profile_gen_bump(void)
+{
+	lockdep_assert_held(&sysanom_profiles_lock);
+	/* Pairs with the smp_rmb() of sysanom_thread_get_slow(). */
+	smp_wmb();
+	WRITE_ONCE(sysanom_gen.prof, sysanom_gen.prof + 1);
+}
 
 static struct sysanom_profile *sysanom_profile_lookup(u64 cgid)
 {
@@ -186,8 +196,9 @@ out:
  * System-call path, preemption off (see sysanom_thread_get()): one call of
  * a thread of @p. Returns true when the call must not run (action kill).
  */
-bool sysanom_profile_feed(struct sysanom_profile *p,
-			  struct sysanom_thread *th, long id)
+/* sysanom_profile_feed() for training, or after new window lengths. */
+bool sysanom_profile_feed_slow(struct sysanom_profile *p,
+			       struct sysanom_thread *th, u32 id)
 {
 	struct sysanom_core *core = rcu_dereference_sched(p->core);
 	const struct sa_params *pa = &core->sa.params;
@@ -261,7 +272,9 @@ static int sysanom_profile_add(u64 cgid, struct sysanom_core *core, u32 mode)
 	p->seq = sysanom_next_seq++;
 	list_add_tail(&p->lnode, &sysanom_profile_list);
 	hash_add_rcu(sysanom_profiles, &p->hnode, cgid);
-	WRITE_ONCE(sysanom_gen, sysanom_gen + 1);
+	sysanom_profile_gen_bump();
+	/* Its tasks may be cached as unmonitored. */
+	sysanom_thread_unmon_flush();
 	if (sysanom_nprofiles++ == 0)
 		static_branch_enable(&sysanom_tracking);
 	return 0;
@@ -406,7 +419,7 @@ static void sysanom_profile_unlink(struct sysanom_profile *p)
 	lockdep_assert_held(&sysanom_profiles_lock);
 	hash_del_rcu(&p->hnode);
 	list_del(&p->lnode);
-	WRITE_ONCE(sysanom_gen, sysanom_gen + 1);
+	sysanom_profile_gen_bump();
 	if (--sysanom_nprofiles == 0)
 		static_branch_disable(&sysanom_tracking);
 }

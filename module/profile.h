@@ -13,10 +13,12 @@
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
+#include <uapi/linux/sysanom.h>
 #include <sysanom/detector.h>
 
+#include "thread.h"
+
 struct task_struct;
-struct sysanom_thread;
 
 struct sysanom_stats {
 	u64 syscalls;
@@ -77,8 +79,8 @@ extern unsigned long sysanom_max_profile_bytes;
 extern unsigned long sysanom_max_total_bytes;
 
 struct sysanom_profile *sysanom_profile_of(struct task_struct *task);
-bool sysanom_profile_feed(struct sysanom_profile *p,
-			  struct sysanom_thread *th, long id);
+bool sysanom_profile_feed_slow(struct sysanom_profile *p,
+			       struct sysanom_thread *th, u32 id);
 int sysanom_profile_track(u64 cgid, u32 mode);
 int sysanom_profile_untrack(u64 cgid);
 void *sysanom_profile_export(u64 cgid, size_t *len);
@@ -93,5 +95,19 @@ int sysanom_profile_walk(u64 after_seq,
 void sysanom_profile_init(void);
 void sysanom_profile_exit(void);
 u64 sysanom_profile_mem_total(void);
+
+/*
+ * Whether @th detects against @core, its profile's, inline in the sys_enter
+ * probe; if not, its call takes sysanom_profile_feed_slow(): training, or
+ * windows built for other lengths.
+ */
+static __always_inline bool sysanom_profile_fast(struct sysanom_profile *p,
+						 const struct sysanom_core *core,
+						 const struct sysanom_thread *th)
+{
+	return likely(th->k == core->sa.params.k &&
+		      th->bag == core->sa.params.bag &&
+		      READ_ONCE(p->mode) == SYSANOM_MODE_ENFORCING);
+}
 
 #endif /* _SYSANOM_PROFILE_H */

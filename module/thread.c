@@ -29,10 +29,18 @@ static struct kmem_cache *sysanom_thread_cache;
 static atomic_t sysanom_nthreads = ATOMIC_INIT(0);
 /* System calls of threads left unwatched because the table was full. */
 static DEFINE_PER_CPU(u64, sysanom_untracked_calls);
-static u32 sysanom_full_tgen = U32_MAX;	/* sysanom_tgen when found full */
+static u32 sysanom_full_tgen = U32_MAX;	/* sysanom_gen.thr when found full */
 
 DEFINE_PER_CPU(struct sysanom_cpu_cache, sysanom_cpu_cache);
-u32 sysanom_tgen;
+union sysanom_gen sysanom_gen = { .prof = 1 };
+
+/* Caller holds sysanom_thread_lock. */
+static void sysanom_thread_gen_bump(void)
+{
+	/* Whatever the caller changed is seen by whoever sees the new gen. */
+	smp_wmb();
+	WRITE_ONCE(sysanom_gen.thr, sysanom_gen.thr + 1);
+}
 
 static struct hlist_head *sysanom_thread_bucket(const struct task_struct *t)
 {
@@ -61,7 +69,7 @@ static void sysanom_thread_drop(struct sysanom_thread *th)
 	spin_lock(&sysanom_thread_lock);
 	hlist_del_rcu(&th->hnode);
 	/* Per-CPU caches may point at th: invalidate them all. */
-	WRITE_ONCE(sysanom_tgen, sysanom_tgen + 1);
+	sysanom_thread_gen_bump();
 	spin_unlock(&sysanom_thread_lock);
 	atomic_dec(&sysanom_nthreads);
 	call_rcu(&th->rcu, sysanom_thread_free_rcu);
@@ -69,7 +77,7 @@ static void sysanom_thread_drop(struct sysanom_thread *th)
 
 static struct sysanom_thread *sysanom_thread_new(struct task_struct *t)
 {
-	u32 tgen = READ_ONCE(sysanom_tgen);
+	u32 tgen = READ_ONCE(sysanom_gen.thr);
 	struct sysanom_thread *th;
 
 	/* Full, and no state freed since: do not even try. */
@@ -96,27 +104,47 @@ err_count:
 	return NULL;
 }
 
+/*
+ * Caches @task as unmonitored on this CPU, unless sysanom_gen moved since
+ * @gen was read before finding so: a flush (which comes after its change and
+ * a bump of sysanom_gen) either clears the entry after it was written, or
+ * the bump is seen here and the entry is taken back.
+ */
+static void sysanom_thread_cache_unmon(struct task_struct *task, u64 gen)
+{
+	this_cpu_write(sysanom_cpu_cache.unmon, task);
+	/* Orders the entry before the check; pairs with the flush's. */
+	smp_mb();
+	if (READ_ONCE(sysanom_gen.all) != gen)
+		this_cpu_write(sysanom_cpu_cache.unmon, NULL);
+}
+
 /* The per-CPU cache missed: find or make the state, refill the cache. */
-struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task,
-					       u64 cgid, u32 gen, u32 tgen)
+struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task)
 {
 	struct sysanom_cpu_cache *c = this_cpu_ptr(&sysanom_cpu_cache);
 	struct sysanom_profile *p;
 	struct sysanom_thread *th;
+	union sysanom_gen gen;
+	u64 cgid;
 
+	gen.all = READ_ONCE(sysanom_gen.all);
+	/* Pairs with the barriers of the writers that moved sysanom_gen. */
+	smp_rmb();
 	rcu_read_lock();
+	cgid = cgroup_id(task_dfl_cgroup(task));
 	th = sysanom_thread_lookup(task);
-	if (likely(th && th->gen == gen && th->cgid == cgid))
+	if (likely(th && th->gen == gen.prof && th->cgid == cgid))
 		goto out_cache;
 
 	p = sysanom_profile_of(task);
 	if (!p) {
-		if (th) {
+		/* Moved out of every monitored cgroup, or untracked. */
+		if (th)
 			sysanom_thread_drop(th);
-			th = NULL;
-			tgen = READ_ONCE(sysanom_tgen);
-		}
-		goto out_cache;
+		sysanom_thread_cache_unmon(task, gen.all);
+		th = NULL;
+		goto out;
 	}
 	if (!th) {
 		th = sysanom_thread_new(task);
@@ -127,15 +155,54 @@ struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task,
 		sa_stream_reset(&th->stream);
 	th->prof = p;
 	th->cgid = cgid;
-	th->gen = gen;
+	th->gen = gen.prof;
 out_cache:
-	c->cgid = cgid;
-	c->gen = gen;
-	c->tgen = tgen;
+	c->task = task;
 	c->th = th;
+	c->gen = gen.all;
 out:
 	rcu_read_unlock();
 	return th;
+}
+
+/*
+ * A profile was added or a task changed cgroup, and sysanom_gen moved after
+ * that change was published: no task is known unmonitored any more.
+ */
+void sysanom_thread_unmon_flush(void)
+{
+	int cpu;
+
+	/* Orders the bump before the clearing; pairs with the fill's. */
+	smp_mb();
+	for_each_possible_cpu(cpu)
+		WRITE_ONCE(per_cpu_ptr(&sysanom_cpu_cache, cpu)->unmon, NULL);
+}
+
+/* From the cgroup_attach_task tracepoint: tasks changed cgroup. */
+void sysanom_thread_migrated(void)
+{
+	spin_lock(&sysanom_thread_lock);
+	sysanom_thread_gen_bump();
+	spin_unlock(&sysanom_thread_lock);
+	sysanom_thread_unmon_flush();
+}
+
+/*
+ * A new task in a monitored cgroup, before it first runs: a dead task at the
+ * same address may still be cached as unmonitored. Only that task itself
+ * could have written its address there, so nothing writes it again.
+ */
+void sysanom_thread_forked(const struct task_struct *child)
+{
+	struct sysanom_cpu_cache *c;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		c = per_cpu_ptr(&sysanom_cpu_cache, cpu);
+		if (READ_ONCE(c->unmon) == child)
+			cmpxchg(&c->unmon, child, NULL);
+	}
 }
 
 void sysanom_thread_exec(struct task_struct *task)

@@ -23,32 +23,67 @@ struct sysanom_thread {
 	const struct task_struct *task;	/* key only, never dereferenced */
 	struct sysanom_profile *prof;	/* valid while gen is current */
 	u64 cgid;			/* the task's cgroup when bound */
-	u32 gen;			/* sysanom_gen when bound */
+	u32 gen;			/* sysanom_gen.prof when bound */
 	u8 k, bag;			/* window lengths of stream */
 	struct sa_stream stream;
 };
 
 /*
- * What this CPU saw last: the cgroup of the last caller and, if monitored,
- * its thread. Valid while both generations are current; sysanom_tgen moves
- * whenever a thread state is freed, so th never dangles.
+ * Generations that invalidate the per-CPU caches, read as one word by the
+ * system-call path: prof moves when a profile is added or removed
+ * (profile.c, under its lock), thr when a thread state is freed or a task
+ * changes cgroup (thread.c, under sysanom_thread_lock).
+ */
+union sysanom_gen {
+	struct {
+		u32 prof;
+		u32 thr;
+	};
+	u64 all;
+};
+
+/*
+ * What this CPU saw last. @unmon: the last caller found outside every
+ * monitored cgroup, valid until that task's cgroup changes or a profile is
+ * added, both of which clear it on every CPU (sysanom_thread_unmon_flush());
+ * a new task at the address of a dead one clears it on fork. @task and @th:
+ * the last caller with a state, valid while @gen is sysanom_gen.all, which
+ * moves whenever a state is freed, so @th never dangles.
  */
 struct sysanom_cpu_cache {
-	u64 cgid;
-	u32 gen;
-	u32 tgen;
-	struct sysanom_thread *th;	/* NULL: cgid is not monitored */
+	const struct task_struct *unmon;
+	const struct task_struct *task;
+	struct sysanom_thread *th;
+	u64 gen;
 };
 
 DECLARE_PER_CPU(struct sysanom_cpu_cache, sysanom_cpu_cache);
-extern u32 sysanom_gen;
-extern u32 sysanom_tgen;
+extern union sysanom_gen sysanom_gen;
 extern unsigned int sysanom_max_threads;
 
 int sysanom_thread_init(void);
 void sysanom_thread_exit(void);
-struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task,
-					       u64 cgid, u32 gen, u32 tgen);
+struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task);
+
+/*
+ * Whether @task (current) is known to be unmonitored: the first test of the
+ * sys_enter probe, and all that an unmonitored caller pays.
+ */
+static __always_inline bool sysanom_thread_unmonitored(struct task_struct *task)
+{
+	return this_cpu_read(sysanom_cpu_cache.unmon) == task;
+}
+
+/*
+ * Whether this CPU's cache holds the state of @task (current): then
+ * sysanom_cpu_cache.th is that state, never NULL.
+ */
+static __always_inline bool sysanom_thread_cache_hit(struct task_struct *task)
+{
+	return likely(this_cpu_read(sysanom_cpu_cache.task) == task &&
+		      this_cpu_read(sysanom_cpu_cache.gen) ==
+		      READ_ONCE(sysanom_gen.all));
+}
 
 /*
  * The state of @task (current) bound to its profile, or NULL when its cgroup
@@ -59,19 +94,14 @@ struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task,
 static __always_inline struct sysanom_thread *
 sysanom_thread_get(struct task_struct *task)
 {
-	struct sysanom_cpu_cache *c = this_cpu_ptr(&sysanom_cpu_cache);
-	u64 cgid = cgroup_id(rcu_dereference_sched(task->cgroups)->dfl_cgrp);
-	u32 gen = READ_ONCE(sysanom_gen), tgen = READ_ONCE(sysanom_tgen);
-
-	if (likely(c->cgid == cgid && c->gen == gen && c->tgen == tgen)) {
-		if (!c->th)
-			return NULL;
-		/* Still this task's, and bound for this cgroup. */
-		if (likely(c->th->task == task && c->th->cgid == cgid))
-			return c->th;
-	}
-	return sysanom_thread_get_slow(task, cgid, gen, tgen);
+	if (sysanom_thread_cache_hit(task))
+		return this_cpu_read(sysanom_cpu_cache.th);
+	return sysanom_thread_get_slow(task);
 }
+
+void sysanom_thread_unmon_flush(void);
+void sysanom_thread_migrated(void);
+void sysanom_thread_forked(const struct task_struct *child);
 void sysanom_thread_exec(struct task_struct *task);
 void sysanom_thread_release(struct task_struct *task);
 unsigned int sysanom_thread_count(void);
