@@ -45,29 +45,36 @@ static u32 sysanom_syscall_id(long id)
 }
 
 /*
- * Everything but an enforcing thread's common call, out of line so that the
- * fast path below saves no registers.
+ * A call of @th that is not an enforcing thread's common one: training,
+ * compat calls, windows still filling. Out of line, like the two below, so
+ * that the fast path saves no registers, and called with the probe's own
+ * arguments first, so that calling it moves none.
  */
-static noinline __noclone void sysanom_probe_slow(void *data,
+static noinline __noclone void sysanom_probe_feed(void *data,
 						  struct pt_regs *regs,
-						  long id)
+						  long id,
+						  struct sysanom_thread *th)
 {
-	struct sysanom_thread *th = sysanom_thread_get(current);
-	struct sysanom_profile *p;
+	struct sysanom_profile *p = th->prof;
 
-	if (!th)
-		return;
-	p = th->prof;
 	this_cpu_inc(p->stats->syscalls);
 	/* A killed offender's call does not run: -ENOSYS, then SIGKILL. */
 	if (sysanom_profile_feed_slow(p, th, sysanom_syscall_id(id)))
 		regs->orig_ax = -1;
 }
 
-/*
- * A full window that missed a set: count it, decide, maybe alert. The
- * probe's own arguments come first, so that calling this moves none.
- */
+/* This CPU's cache does not hold the caller: look it up. */
+static noinline __noclone void sysanom_probe_slow(void *data,
+						  struct pt_regs *regs,
+						  long id)
+{
+	struct sysanom_thread *th = sysanom_thread_get_slow(current);
+
+	if (th)
+		sysanom_probe_feed(data, regs, id, th);
+}
+
+/* A full window that missed a set: count it, decide, maybe alert. */
 static noinline __noclone void sysanom_probe_miss(void *data,
 						  struct pt_regs *regs,
 						  struct sysanom_thread *th,
@@ -100,23 +107,26 @@ static void sysanom_probe_sys_enter(void *data, struct pt_regs *regs, long id)
 	task = current;
 	if (likely(sysanom_thread_unmonitored(task)))
 		return;
-	if (unlikely(!sysanom_thread_cache_hit(task) ||
-		     !sysanom_syscall_native(id)))
+	if (unlikely(!sysanom_thread_cache_hit(task)))
 		goto slow;
 	th = this_cpu_read(sysanom_cpu_cache.th);
+	if (unlikely(!sysanom_syscall_native(id)))
+		goto feed;
 	p = th->prof;
 	core = rcu_dereference_sched(p->core);
 	if (unlikely(!sysanom_profile_fast(p, core, th)))
-		goto slow;
+		goto feed;
 	miss = sa_detect_step(&core->sa, &th->stream, id);
 	if (unlikely(miss < 0))
-		goto slow;
+		goto feed;
 	this_cpu_inc(p->stats->syscalls);
 	if (unlikely(miss))
 		sysanom_probe_miss(data, regs, th, core, miss);
 	return;
+feed:
+	sysanom_probe_feed(data, regs, id, th);
+	return;
 slow:
-	/* Same arguments: the call is a jump that needs no moves before. */
 	sysanom_probe_slow(data, regs, id);
 }
 
