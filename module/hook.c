@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Tracepoint probes: sys_enter for every system call, and the scheduler's
- * fork, exec and exit events for per-thread state. The raw tracepoints are
- * not exported by name, so they are found by walking the kernel's list.
+ * Tracepoint probes: sys_enter for every system call, the scheduler's fork,
+ * exec and exit events for per-thread state, and cgroup_attach_task, which
+ * tells the per-CPU caches that tasks changed cgroup. The raw tracepoints
+ * are not exported by name, so they are found by walking the kernel's list.
  */
 #include <linux/compat.h>
 #include <linux/kernel.h>
