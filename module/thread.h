@@ -46,9 +46,10 @@ union sysanom_gen {
  * What this CPU saw last. @unmon: the last caller found outside every
  * monitored cgroup, valid until that task's cgroup changes or a profile is
  * added, both of which clear it on every CPU (sysanom_thread_unmon_flush());
- * a new task at the address of a dead one clears it on fork. @task and @th:
- * the last caller with a state, valid while @gen is sysanom_gen.all, which
- * moves whenever a state is freed, so @th never dangles.
+ * a task forked into a monitored cgroup at the address of a dead one clears
+ * it too. @task and @th: the last caller with a state, valid while @gen is
+ * sysanom_gen.all, which moves whenever a state is freed (so @th never
+ * dangles), a profile comes or goes, or tasks change cgroup.
  */
 struct sysanom_cpu_cache {
 	const struct task_struct *unmon;
@@ -63,6 +64,13 @@ extern unsigned int sysanom_max_threads;
 
 int sysanom_thread_init(void);
 void sysanom_thread_exit(void);
+/*
+ * The state of @task (current) bound to its profile, or NULL when its cgroup
+ * is not monitored, when this CPU's cache did not know. Called from the
+ * sys_enter probe, which 6.1 runs with preemption disabled: that is an RCU
+ * read-side critical section, and every writer here waits with
+ * synchronize_rcu() or call_rcu().
+ */
 struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task);
 
 /*
@@ -83,20 +91,6 @@ static __always_inline bool sysanom_thread_cache_hit(struct task_struct *task)
 	return likely(this_cpu_read(sysanom_cpu_cache.task) == task &&
 		      this_cpu_read(sysanom_cpu_cache.gen) ==
 		      READ_ONCE(sysanom_gen.all));
-}
-
-/*
- * The state of @task (current) bound to its profile, or NULL when its cgroup
- * is not monitored. Called from the sys_enter probe, which 6.1 runs with
- * preemption disabled: that is an RCU read-side critical section, and every
- * writer here waits with synchronize_rcu() or call_rcu().
- */
-static __always_inline struct sysanom_thread *
-sysanom_thread_get(struct task_struct *task)
-{
-	if (sysanom_thread_cache_hit(task))
-		return this_cpu_read(sysanom_cpu_cache.th);
-	return sysanom_thread_get_slow(task);
 }
 
 void sysanom_thread_unmon_flush(void);
