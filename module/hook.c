@@ -165,8 +165,8 @@ static void sysanom_probe_exec(void *data, struct task_struct *task,
 	if (!static_branch_unlikely(&sysanom_tracking))
 		return;
 	rcu_read_lock();
-	sysanom_thread_exec(task);
 	p = sysanom_profile_of(task);
+	sysanom_thread_exec(task, p);
 	if (p)
 		this_cpu_inc(p->stats->execs);
 	rcu_read_unlock();
@@ -181,8 +181,8 @@ static void sysanom_probe_exit(void *data, struct task_struct *task)
 	    !sysanom_thread_count())
 		return;
 	rcu_read_lock();
-	sysanom_thread_release(task);
 	p = sysanom_profile_of(task);
+	sysanom_thread_release(task, p);
 	if (p)
 		this_cpu_inc(p->stats->exits);
 	rcu_read_unlock();

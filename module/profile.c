@@ -222,6 +222,20 @@ bool sysanom_profile_feed_slow(struct sysanom_profile *p,
 	return sysanom_alert_raise(p, th, &core->sa, v);
 }
 
+/*
+ * A training thread counts its windows in @p's growth curve in batches;
+ * before its windows are reset or freed, the rest is counted. RCU held.
+ */
+void sysanom_profile_flush(struct sysanom_profile *p, struct sa_stream *s)
+{
+	struct sysanom_core *core;
+
+	if (!p || READ_ONCE(p->mode) != SYSANOM_MODE_TRAINING)
+		return;
+	core = rcu_dereference(p->core);
+	sa_stream_flush(&core->sa, s);
+}
+
 static void sysanom_profile_free(struct sysanom_profile *p)
 {
 	cancel_work_sync(&p->grow_work);

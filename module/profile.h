@@ -79,6 +79,7 @@ extern unsigned long sysanom_max_profile_bytes;
 extern unsigned long sysanom_max_total_bytes;
 
 struct sysanom_profile *sysanom_profile_of(struct task_struct *task);
+void sysanom_profile_flush(struct sysanom_profile *p, struct sa_stream *s);
 bool sysanom_profile_feed_slow(struct sysanom_profile *p,
 			       struct sysanom_thread *th, u32 id);
 int sysanom_profile_track(u64 cgid, u32 mode);

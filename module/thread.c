@@ -205,20 +205,32 @@ void sysanom_thread_forked(const struct task_struct *child)
 	}
 }
 
-void sysanom_thread_exec(struct task_struct *task)
+/*
+ * Exec and exit, from @task itself (so no system call of it runs at the same
+ * time), @p its profile now or NULL: the windows it saw since its last flush
+ * count in the growth curve before they are forgotten.
+ */
+void sysanom_thread_exec(struct task_struct *task, struct sysanom_profile *p)
 {
 	struct sysanom_thread *th = sysanom_thread_lookup(task);
 
-	if (th)
-		sa_stream_reset(&th->stream);
+	if (!th)
+		return;
+	if (th->prof == p)
+		sysanom_profile_flush(p, &th->stream);
+	sa_stream_reset(&th->stream);
 }
 
-void sysanom_thread_release(struct task_struct *task)
+void sysanom_thread_release(struct task_struct *task,
+			    struct sysanom_profile *p)
 {
 	struct sysanom_thread *th = sysanom_thread_lookup(task);
 
-	if (th)
-		sysanom_thread_drop(th);
+	if (!th)
+		return;
+	if (th->prof == p)
+		sysanom_profile_flush(p, &th->stream);
+	sysanom_thread_drop(th);
 }
 
 unsigned int sysanom_thread_count(void)

@@ -96,8 +96,10 @@ static __always_inline bool sysanom_thread_cache_hit(struct task_struct *task)
 void sysanom_thread_unmon_flush(void);
 void sysanom_thread_migrated(void);
 void sysanom_thread_forked(const struct task_struct *child);
-void sysanom_thread_exec(struct task_struct *task);
-void sysanom_thread_release(struct task_struct *task);
+struct sysanom_profile;
+void sysanom_thread_exec(struct task_struct *task, struct sysanom_profile *p);
+void sysanom_thread_release(struct task_struct *task,
+			    struct sysanom_profile *p);
 unsigned int sysanom_thread_count(void);
 u64 sysanom_thread_untracked(void);
 

@@ -35,6 +35,11 @@ n2=$(echo "$e2" | json_num syscalls)
 note "ct-b system calls: $n1, then $n2 two seconds later"
 { [ -n "$n1" ] && [ -n "$n2" ]; } || fail "no syscalls field: $e1 / $e2"
 [ "$n2" -gt "$n1" ] || fail "ct-b system calls did not grow ($n1 -> $n2)"
+# Every call past a process's first k-1 ends a window: short-lived processes
+# must count theirs too, not only the long-lived shell.
+w2=$(echo "$e2" | json_num windows)
+note "ct-b windows: $w2 for $n2 system calls"
+[ -n "$w2" ] && [ $((w2 * 5)) -gt "$n2" ] || fail "ct-b counts $w2 windows for $n2 system calls"
 [ -z "$(status_entry /wl-a)" ] || fail "wl-a is listed but was never trained: $(sysanomctl status --json)"
 run sysanomctl status
 note "/proc/sysanom/status:"
