@@ -45,9 +45,10 @@ static DECLARE_DELAYED_WORK(sysanom_stable_work, sysanom_profile_check_stable);
 static void sysanom_profile_gen_bump(void)
 {
 	lockdep_assert_held(&sysanom_profiles_lock);
-	/* Pairs with the smp_rmb() of sysanom_thread_get_slow(). */
+	/* Pairs with the smp_rmb()s of sysanom_thread_get_slow(). */
 	smp_wmb();
-	WRITE_ONCE(sysanom_gen.prof, sysanom_gen.prof + 1);
+	WRITE_ONCE(sysanom_prof_gen, sysanom_prof_gen + 1);
+	sysanom_gen_bump();
 }
 
 static struct sysanom_profile *sysanom_profile_lookup(u64 cgid)
@@ -102,6 +103,7 @@ static struct sysanom_core *sysanom_core_alloc(const struct sa_params *params,
 	if (sa_profile_init(&core->sa, params, core->mem, so,
 			    core->mem + ss, bo))
 		goto err_free_mem;
+	core->shape = sysanom_shape(&core->sa.params);
 	return core;
 
 err_free_mem:
@@ -193,22 +195,24 @@ out:
 }
 
 /*
- * System-call path, preemption off (see sysanom_thread_get()): one call of
- * a thread of @p. Returns true when the call must not run (action kill).
+ * System-call path, preemption off: one call of a thread of @p that the
+ * probe's inline step does not take (training, warm-up, compat calls, new
+ * parameters). Returns true when the call must not run (action kill).
  */
-/* sysanom_profile_feed() for training, or after new window lengths. */
 bool sysanom_profile_feed_slow(struct sysanom_profile *p,
 			       struct sysanom_thread *th, u32 id)
 {
 	struct sysanom_core *core = rcu_dereference_sched(p->core);
-	const struct sa_params *pa = &core->sa.params;
 	unsigned int v;
 
-	/* Windows built for other lengths would never match again. */
-	if (unlikely(th->k != pa->k || th->bag != pa->bag)) {
-		sa_stream_reset(&th->stream);
-		th->k = pa->k;
-		th->bag = pa->bag;
+	if (unlikely(th->shape != core->shape)) {
+		if ((u16)th->shape != (u16)core->shape)
+			/* Windows of other lengths would never match again. */
+			sa_stream_reset(&th->stream);
+		else
+			/* Windows deferred under the old epoch end in it. */
+			sa_stream_settle(&th->stream, th->shape >> 32);
+		th->shape = core->shape;
 	}
 	if (READ_ONCE(p->mode) == SYSANOM_MODE_TRAINING) {
 		v = sa_train(&core->sa, &th->stream, id);
@@ -408,6 +412,7 @@ int sysanom_profile_import(u64 cgid, const void *buf, size_t len, u32 mode)
 		sysanom_core_free(core);
 		return -EBADMSG;
 	}
+	core->shape = sysanom_shape(&core->sa.params);
 
 	mutex_lock(&sysanom_profiles_lock);
 	p = sysanom_profile_lookup(cgid);

@@ -30,6 +30,7 @@ struct sysanom_stats {
 /* The detection core's profile and the memory behind its two sets. */
 struct sysanom_core {
 	struct sa_profile sa;
+	u64 shape;			/* sysanom_shape(&sa.params) */
 	size_t bytes;
 	void *mem;
 };
@@ -102,12 +103,20 @@ u64 sysanom_profile_mem_total(void);
  * probe; if not, its call takes sysanom_profile_feed_slow(): training, or
  * windows built for other lengths.
  */
+/*
+ * What a thread's stream is counted under, in one word: the window lengths
+ * (bits 0-15) and the epoch its deferred windows belong to (bits 32-63).
+ */
+static inline u64 sysanom_shape(const struct sa_params *pa)
+{
+	return pa->k | (u64)pa->bag << 8 | (u64)pa->epoch << 32;
+}
+
 static __always_inline bool sysanom_profile_fast(struct sysanom_profile *p,
 						 const struct sysanom_core *core,
 						 const struct sysanom_thread *th)
 {
-	return likely(th->k == core->sa.params.k &&
-		      th->bag == core->sa.params.bag &&
+	return likely(th->shape == core->shape &&
 		      READ_ONCE(p->mode) == SYSANOM_MODE_ENFORCING);
 }
 

@@ -11,6 +11,8 @@
  */
 #include <linux/cgroup.h>
 #include <linux/hash.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -19,32 +21,34 @@
 #include "profile.h"
 #include "thread.h"
 
-#define SYSANOM_THREAD_BITS 12
-
 unsigned int sysanom_max_threads = 16384;
 
-static struct hlist_head sysanom_thread_hash[1 << SYSANOM_THREAD_BITS];
+/* Sized at load for about two states a bucket at max_threads. */
+static struct hlist_head *sysanom_thread_hash;
+static unsigned int sysanom_thread_bits;
 static DEFINE_SPINLOCK(sysanom_thread_lock);	/* hash writers only */
 static struct kmem_cache *sysanom_thread_cache;
 static atomic_t sysanom_nthreads = ATOMIC_INIT(0);
 /* System calls of threads left unwatched because the table was full. */
 static DEFINE_PER_CPU(u64, sysanom_untracked_calls);
-static u32 sysanom_full_tgen = U32_MAX;	/* sysanom_gen.thr when found full */
+static u64 sysanom_full_gen = U64_MAX;	/* sysanom_gen when found full */
 
 DEFINE_PER_CPU(struct sysanom_cpu_cache, sysanom_cpu_cache);
-union sysanom_gen sysanom_gen = { .prof = 1 };
+atomic64_t sysanom_gen = ATOMIC64_INIT(1);
+u32 sysanom_prof_gen = 1;
 
-/* Caller holds sysanom_thread_lock. */
-static void sysanom_thread_gen_bump(void)
+/*
+ * Whatever the caller changed is seen by whoever sees the new generation:
+ * a value-returning atomic is fully ordered.
+ */
+void sysanom_gen_bump(void)
 {
-	/* Whatever the caller changed is seen by whoever sees the new gen. */
-	smp_wmb();
-	WRITE_ONCE(sysanom_gen.thr, sysanom_gen.thr + 1);
+	atomic64_inc_return(&sysanom_gen);
 }
 
 static struct hlist_head *sysanom_thread_bucket(const struct task_struct *t)
 {
-	return &sysanom_thread_hash[hash_ptr(t, SYSANOM_THREAD_BITS)];
+	return &sysanom_thread_hash[hash_ptr(t, sysanom_thread_bits)];
 }
 
 static struct sysanom_thread *sysanom_thread_lookup(const struct task_struct *t)
@@ -69,7 +73,7 @@ static void sysanom_thread_drop(struct sysanom_thread *th)
 	spin_lock(&sysanom_thread_lock);
 	hlist_del_rcu(&th->hnode);
 	/* Per-CPU caches may point at th: invalidate them all. */
-	sysanom_thread_gen_bump();
+	sysanom_gen_bump();
 	spin_unlock(&sysanom_thread_lock);
 	atomic_dec(&sysanom_nthreads);
 	call_rcu(&th->rcu, sysanom_thread_free_rcu);
@@ -77,14 +81,14 @@ static void sysanom_thread_drop(struct sysanom_thread *th)
 
 static struct sysanom_thread *sysanom_thread_new(struct task_struct *t)
 {
-	u32 tgen = READ_ONCE(sysanom_gen.thr);
+	u64 gen = atomic64_read(&sysanom_gen);
 	struct sysanom_thread *th;
 
 	/* Full, and no state freed since: do not even try. */
-	if (READ_ONCE(sysanom_full_tgen) == tgen)
+	if (READ_ONCE(sysanom_full_gen) == gen)
 		goto err_count;
 	if (atomic_inc_return(&sysanom_nthreads) > sysanom_max_threads) {
-		WRITE_ONCE(sysanom_full_tgen, tgen);
+		WRITE_ONCE(sysanom_full_gen, gen);
 		goto err;
 	}
 	th = kmem_cache_zalloc(sysanom_thread_cache,
@@ -115,7 +119,7 @@ static void sysanom_thread_cache_unmon(struct task_struct *task, u64 gen)
 	this_cpu_write(sysanom_cpu_cache.unmon, task);
 	/* Orders the entry before the check; pairs with the flush's. */
 	smp_mb();
-	if (READ_ONCE(sysanom_gen.all) != gen)
+	if (atomic64_read(&sysanom_gen) != gen)
 		this_cpu_write(sysanom_cpu_cache.unmon, NULL);
 }
 
@@ -125,26 +129,36 @@ struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task)
 	struct sysanom_cpu_cache *c = this_cpu_ptr(&sysanom_cpu_cache);
 	struct sysanom_profile *p;
 	struct sysanom_thread *th;
-	union sysanom_gen gen;
+	u32 prof_gen;
+	u64 gen;
 	u64 cgid;
 
-	gen.all = READ_ONCE(sysanom_gen.all);
-	/* Pairs with the barriers of the writers that moved sysanom_gen. */
+	gen = atomic64_read(&sysanom_gen);
+	/* Pairs with the ordered bumps of the writers that moved it. */
+	smp_rmb();
+	prof_gen = READ_ONCE(sysanom_prof_gen);
+	/* ... and the profiles and states they announce after them. */
 	smp_rmb();
 	rcu_read_lock();
 	cgid = cgroup_id(task_dfl_cgroup(task));
 	th = sysanom_thread_lookup(task);
-	if (likely(th && th->gen == gen.prof && th->cgid == cgid))
+	if (likely(th && th->gen == prof_gen && th->cgid == cgid))
 		goto out_cache;
+	/*
+	 * Another task of a cgroup found unmonitored at this generation, as
+	 * when two unmonitored tasks take turns on this CPU: no ancestor walk.
+	 */
+	if (!th && c->unmon_cgid == cgid && c->unmon_gen == gen)
+		goto out_unmon;
 
 	p = sysanom_profile_of(task);
 	if (!p) {
 		/* Moved out of every monitored cgroup, or untracked. */
 		if (th)
 			sysanom_thread_drop(th);
-		sysanom_thread_cache_unmon(task, gen.all);
-		th = NULL;
-		goto out;
+		c->unmon_cgid = cgid;
+		c->unmon_gen = gen;
+		goto out_unmon;
 	}
 	if (!th) {
 		th = sysanom_thread_new(task);
@@ -155,11 +169,15 @@ struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task)
 		sa_stream_reset(&th->stream);
 	th->prof = p;
 	th->cgid = cgid;
-	th->gen = gen.prof;
+	th->gen = prof_gen;
 out_cache:
 	c->task = task;
 	c->th = th;
-	c->gen = gen.all;
+	c->gen = gen;
+	goto out;
+out_unmon:
+	sysanom_thread_cache_unmon(task, gen);
+	th = NULL;
 out:
 	rcu_read_unlock();
 	return th;
@@ -182,9 +200,7 @@ void sysanom_thread_unmon_flush(void)
 /* From the cgroup_attach_task tracepoint: tasks changed cgroup. */
 void sysanom_thread_migrated(void)
 {
-	spin_lock(&sysanom_thread_lock);
-	sysanom_thread_gen_bump();
-	spin_unlock(&sysanom_thread_lock);
+	sysanom_gen_bump();
 	sysanom_thread_unmon_flush();
 }
 
@@ -250,8 +266,20 @@ u64 sysanom_thread_untracked(void)
 
 int __init sysanom_thread_init(void)
 {
+	/* max_threads is at most 1 << 22: at most 1 << 21 buckets, 16 MiB. */
+	sysanom_thread_bits = max(ilog2(sysanom_max_threads), 2) - 1;
+	sysanom_thread_hash = kvcalloc(1UL << sysanom_thread_bits,
+				       sizeof(*sysanom_thread_hash), GFP_KERNEL);
+	if (!sysanom_thread_hash)
+		return -ENOMEM;
 	sysanom_thread_cache = KMEM_CACHE(sysanom_thread, 0);
-	return sysanom_thread_cache ? 0 : -ENOMEM;
+	if (!sysanom_thread_cache)
+		goto err_free_hash;
+	return 0;
+
+err_free_hash:
+	kvfree(sysanom_thread_hash);
+	return -ENOMEM;
 }
 
 /* Only after every probe is unregistered and synchronised. */
@@ -261,7 +289,7 @@ void sysanom_thread_exit(void)
 	struct hlist_node *tmp;
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(sysanom_thread_hash); i++) {
+	for (i = 0; i < (1UL << sysanom_thread_bits); i++) {
 		hlist_for_each_entry_safe(th, tmp, &sysanom_thread_hash[i],
 					  hnode) {
 			hlist_del(&th->hnode);
@@ -271,4 +299,5 @@ void sysanom_thread_exit(void)
 	atomic_set(&sysanom_nthreads, 0);
 	rcu_barrier();
 	kmem_cache_destroy(sysanom_thread_cache);
+	kvfree(sysanom_thread_hash);
 }

@@ -23,32 +23,28 @@ struct sysanom_thread {
 	const struct task_struct *task;	/* key only, never dereferenced */
 	struct sysanom_profile *prof;	/* valid while gen is current */
 	u64 cgid;			/* the task's cgroup when bound */
-	u32 gen;			/* sysanom_gen.prof when bound */
-	u8 k, bag;			/* window lengths of stream */
+	u32 gen;			/* sysanom_prof_gen when bound */
+	u64 shape;			/* sysanom_shape() of stream */
 	struct sa_stream stream;
 };
 
 /*
- * Generations that invalidate the per-CPU caches, read as one word by the
- * system-call path: prof moves when a profile is added or removed
- * (profile.c, under its lock), thr when a thread state is freed or a task
- * changes cgroup (thread.c, under sysanom_thread_lock).
+ * Generations. sysanom_gen invalidates the per-CPU caches: it moves when a
+ * profile is added or removed, a thread state is freed or a task changes
+ * cgroup, and at 64 bits it never wraps, so a stale cache entry can never
+ * match again. sysanom_prof_gen moves with profiles only (under
+ * sysanom_profiles_lock): a thread's binding to its profile holds while it
+ * stays. Both are bumped after the change they announce, fully ordered.
  */
-union sysanom_gen {
-	struct {
-		u32 prof;
-		u32 thr;
-	};
-	u64 all;
-};
 
 /*
  * What this CPU saw last. @unmon: the last caller found outside every
  * monitored cgroup, valid until that task's cgroup changes or a profile is
  * added, both of which clear it on every CPU (sysanom_thread_unmon_flush());
  * a task forked into a monitored cgroup at the address of a dead one clears
- * it too. @task and @th: the last caller with a state, valid while @gen is
- * sysanom_gen.all, which moves whenever a state is freed (so @th never
+ * it too. @unmon_cgid: the last cgroup found unmonitored, valid while
+ * sysanom_gen is @unmon_gen (cgroup ids are never reused). @task and @th: the last caller with a state, valid while @gen is
+ * sysanom_gen, which moves whenever a state is freed (so @th never
  * dangles), a profile comes or goes, or tasks change cgroup.
  */
 struct sysanom_cpu_cache {
@@ -56,10 +52,13 @@ struct sysanom_cpu_cache {
 	const struct task_struct *task;
 	struct sysanom_thread *th;
 	u64 gen;
+	u64 unmon_cgid;
+	u64 unmon_gen;
 };
 
 DECLARE_PER_CPU(struct sysanom_cpu_cache, sysanom_cpu_cache);
-extern union sysanom_gen sysanom_gen;
+extern atomic64_t sysanom_gen;
+extern u32 sysanom_prof_gen;
 extern unsigned int sysanom_max_threads;
 
 int sysanom_thread_init(void);
@@ -90,9 +89,10 @@ static __always_inline bool sysanom_thread_cache_hit(struct task_struct *task)
 {
 	return likely(this_cpu_read(sysanom_cpu_cache.task) == task &&
 		      this_cpu_read(sysanom_cpu_cache.gen) ==
-		      READ_ONCE(sysanom_gen.all));
+		      atomic64_read(&sysanom_gen));
 }
 
+void sysanom_gen_bump(void);
 void sysanom_thread_unmon_flush(void);
 void sysanom_thread_migrated(void);
 void sysanom_thread_forked(const struct task_struct *child);

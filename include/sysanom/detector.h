@@ -195,6 +195,13 @@ static inline u32 sa_stream_score(const struct sa_profile *p,
 	       sa_stream_bfc(p, s) * p->params.bosc_weight;
 }
 
+/*
+ * Counts the windows deferred in @s->lag into its frames and its epoch of
+ * @epoch windows. Before a stream goes on under a profile whose epoch was
+ * retuned: they were seen under the old one.
+ */
+void sa_stream_settle(struct sa_stream *s, u32 epoch);
+
 /* Out-of-line parts of sa_detect_fast(); callers use sa_detect(). */
 unsigned int sa_detect_slow(const struct sa_profile *p, struct sa_stream *s,
 			    u32 id);

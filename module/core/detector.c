@@ -149,9 +149,8 @@ static __always_inline unsigned int sa_slide(const struct sa_profile *p,
  * frame, and as many windows added to the epoch (ending it, and maybe more,
  * on the way).
  */
-static void sa_stream_catch_up(const struct sa_profile *p, struct sa_stream *s)
+void sa_stream_settle(struct sa_stream *s, u32 epoch)
 {
-	const u32 epoch = p->params.epoch;
 	u64 lag = s->lag, t;
 
 	if (!lag)
@@ -169,6 +168,11 @@ static void sa_stream_catch_up(const struct sa_profile *p, struct sa_stream *s)
 		t = lag - 1;
 	s->epoch_windows = (u32)(t - sa_div64(t, epoch) * epoch);
 	s->epoch_miss = 0;
+}
+
+static void sa_stream_catch_up(const struct sa_profile *p, struct sa_stream *s)
+{
+	sa_stream_settle(s, p->params.epoch);
 }
 
 /* Decision after a mismatch; @v holds the SA_V_*_MISS bits. */

@@ -2,8 +2,8 @@
 # Guest side of tests/bench/overhead.sh (busybox sh, run as a scenario by the
 # harness's /init in one boot under -smp 1 -icount shift=0).
 #
-# For each case, runs syscall_loop for getpid and for 4 KiB pipe write+read,
-# each with a warm-up and BENCH_ROUNDS timed rounds, and prints
+# For each case, runs syscall_loop for getpid, for 4 KiB pipe write+read and
+# for a one-byte ping-pong between two processes, each with a warm-up and BENCH_ROUNDS timed rounds, and prints
 #   BENCH <case> <workload> <round> <units per system call>
 # Cases, in this order:
 #   none          no module loaded
@@ -21,6 +21,7 @@ LOOP=$BENCH/syscall_loop
 : "${BENCH_ROUNDS:=5}"
 : "${BENCH_GETPID_ITERS:=200000}"
 : "${BENCH_PIPE_ITERS:=20000}"
+: "${BENCH_PINGPONG_ITERS:=10000}"
 
 # The caller's cgroups sit two levels down, as a service under a slice does
 # on a systemd host, so that the module's ancestor walk does real work.
@@ -29,8 +30,12 @@ OTHER=other.slice/ct.service
 
 # Run both workloads in cgroup $2, labelled $1.
 measure() {
-	for w in getpid pipe; do
-		if [ "$w" = getpid ]; then n=$BENCH_GETPID_ITERS; else n=$BENCH_PIPE_ITERS; fi
+	for w in getpid pipe pingpong; do
+		case $w in
+		getpid) n=$BENCH_GETPID_ITERS ;;
+		pipe) n=$BENCH_PIPE_ITERS ;;
+		pingpong) n=$BENCH_PINGPONG_ITERS ;;
+		esac
 		out=$(sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" "$3" "$4" "$5"' \
 			sh "$CG/$2" "$LOOP" "$w" "$n" "$BENCH_ROUNDS") ||
 			fail "syscall_loop $w in $2 failed: $out"

@@ -10,8 +10,9 @@
 # tests/bench/syscall_loop in a scratch copy of the working tree (--ref: the
 # module and the tool from that commit; --src: from a copy of that tree), boots
 # once, runs tests/bench/overhead-guest.sh (every case in the same boot) and
-# prints, per case, the median units per system call for getpid and for 4 KiB
-# pipe write+read, and the ratios against the empty sys_enter probe.
+# prints, per case, the median units per system call for getpid, for 4 KiB
+# pipe write+read and for a ping-pong between two processes (a task switch
+# every two calls), and the ratios against the empty sys_enter probe.
 # Exit 0 when the targets hold (getpid: unmonitored <= 1.02x and enforcing
 # <= 1.25x the empty probe), 1 when one is missed, 2 when the run failed.
 set -euo pipefail
@@ -141,21 +142,26 @@ $1 == "BENCH-NA" {
 END {
 	floor_g = median("empty-probe" SUBSEP "getpid")
 	floor_p = median("empty-probe" SUBSEP "pipe")
-	printf "%-12s %14s %14s %10s %10s %8s\n", "case", "getpid u/call", "pipe u/call",
-		"getpid/ep", "pipe/ep", "spread"
+	floor_q = median("empty-probe" SUBSEP "pingpong")
+	printf "%-12s %14s %14s %14s %10s %10s %10s %8s\n", "case", "getpid u/call", "pipe u/call",
+		"pingpong u/c", "getpid/ep", "pipe/ep", "pingp/ep", "spread"
 	for (c = 1; c <= ncases; c++) {
 		name = order[c]
 		if (name in na) {
-			printf "%-12s %14s %14s %10s %10s   (%s)\n", name, "n/a", "n/a", "n/a", "n/a", na[name]
+			printf "%-12s %14s %14s %14s %10s %10s %10s   (%s)\n", name, "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", na[name]
 			continue
 		}
 		g = median(name SUBSEP "getpid"); p = median(name SUBSEP "pipe")
+		q = median(name SUBSEP "pingpong")
 		sp = spread(name SUBSEP "getpid"); if (spread(name SUBSEP "pipe") > sp) sp = spread(name SUBSEP "pipe")
-		printf "%-12s %14.1f %14.1f %9.3fx %9.3fx %8.1f\n", name, g, p, g / floor_g, p / floor_p, sp
+		if (spread(name SUBSEP "pingpong") > sp) sp = spread(name SUBSEP "pingpong")
+		printf "%-12s %14.1f %14.1f %14.1f %9.3fx %9.3fx %9.3fx %8.1f\n", name, g, p, q,
+			g / floor_g, p / floor_p, q / floor_q, sp
 		ratio[name] = g / floor_g
 	}
 	printf "\nunits: guest ns per system call under -icount shift=0 (one per instruction);\n"
 	printf "median of %d rounds; spread: max - min over the rounds; pipe: 4 KiB write + read, per call;\n", rounds
+	printf "pingpong: one byte back and forth between two processes, a task switch every two calls;\n"
 	printf "ep: the empty sys_enter probe (tests/bench/empty_probe).\n\n"
 	miss = 0
 	if ("unmonitored" in ratio) {

@@ -2,10 +2,14 @@
 /*
  * A tight system-call loop for tests/bench/overhead.sh.
  *
- *   syscall_loop getpid|pipe ITERATIONS [ROUNDS [WARMUP]]
+ *   syscall_loop getpid|pipe|pingpong ITERATIONS [ROUNDS [WARMUP]]
  *
- * getpid: syscall(SYS_getpid), so that no libc cache can elide the call.
- * pipe:   write 4 KiB into a pipe and read it back (two system calls).
+ * getpid:   syscall(SYS_getpid), so that no libc cache can elide the call.
+ * pipe:     write 4 KiB into a pipe and read it back (two system calls).
+ * pingpong: one byte back and forth between this process and a child over
+ *           two pipes; on one CPU every read blocks and switches to the
+ *           other process, so each call comes from another task than the
+ *           call before it (four system calls per round trip).
  *
  * Runs WARMUP untimed iterations (default ITERATIONS / 10), then ROUNDS
  * (default 1) timed rounds of ITERATIONS each, and prints one line per round:
@@ -29,7 +33,7 @@
 #define PIPE_CHUNK 4096
 
 static char buf[PIPE_CHUNK];
-static int pfd[2];
+static int pfd[2], back[2];
 
 static uint64_t now_ns(void)
 {
@@ -68,6 +72,41 @@ static unsigned long run_pipe(unsigned long n)
 	return 2 * n;
 }
 
+/* The parent's half of the round trips; the child echoes until EOF. */
+static unsigned long run_pingpong(unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		if (write(pfd[1], buf, 1) != 1)
+			die("write");
+		if (read(back[0], buf, 1) != 1)
+			die("read");
+	}
+	return 4 * n;
+}
+
+static void start_echo(void)
+{
+	pid_t pid;
+
+	if (pipe(pfd) || pipe(back))
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		close(pfd[1]);
+		close(back[0]);
+		while (read(pfd[0], buf, 1) == 1)
+			if (write(back[1], buf, 1) != 1)
+				die("write");
+		_exit(0);
+	}
+	close(pfd[0]);
+	close(back[1]);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long (*run)(unsigned long);
@@ -77,7 +116,7 @@ int main(int argc, char **argv)
 
 	if (argc < 3) {
 		fprintf(stderr,
-			"usage: syscall_loop getpid|pipe ITERATIONS [ROUNDS [WARMUP]]\n");
+			"usage: syscall_loop getpid|pipe|pingpong ITERATIONS [ROUNDS [WARMUP]]\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "getpid")) {
@@ -87,6 +126,9 @@ int main(int argc, char **argv)
 		if (pipe(pfd))
 			die("pipe");
 		memset(buf, 'x', sizeof(buf));
+	} else if (!strcmp(argv[1], "pingpong")) {
+		run = run_pingpong;
+		start_echo();
 	} else {
 		fprintf(stderr, "syscall_loop: unknown workload '%s'\n", argv[1]);
 		return 2;

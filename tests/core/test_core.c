@@ -507,6 +507,58 @@ static void test_params(void)
 	CHECK(sa_params_valid(&pa) == -EINVAL);
 }
 
+/*
+ * A stream that deferred matching windows (sa_detect's lag), settled under
+ * the old epoch before the profile's epoch is retuned, gives the verdicts of
+ * a stream that counted every window as it came (sa_detect_slow).
+ */
+static void test_retune_epoch(void)
+{
+	static const u32 epochs[][2] = { { 50, 7 }, { 7, 50 }, { 13, 13 } };
+	unsigned int e, i, n = 4000, cut = 1700, bad = 0;
+	u16 *train = malloc(n * sizeof(u16)), *probe = malloc(n * sizeof(u16));
+	struct sa_params pa;
+	struct sa_profile p;
+	void *m1, *m2;
+
+	for (i = 0; i < n; i++) {
+		train[i] = 1 + i % 11;
+		/* Mostly normal, with bursts of foreign calls. */
+		probe[i] = (rng() % 100 < 3) ? 20 + rng() % 5 : 1 + i % 11;
+	}
+	for (e = 0; e < 3; e++) {
+		struct sa_stream a, b;
+
+		sa_params_default(&pa);
+		pa.k = 4;
+		pa.bag = 5;
+		pa.epoch = epochs[e][0];
+		pa.epoch_threshold = 3;
+		pa.detector = SA_DET_BOSC;
+		make_profile(&p, &pa, 10, &m1, &m2);
+		sa_stream_reset(&a);
+		for (i = 0; i < n; i++)
+			sa_train(&p, &a, train[i]);
+		sa_stream_reset(&a);
+		sa_stream_reset(&b);
+		for (i = 0; i < n; i++) {
+			if (i == cut) {
+				sa_stream_settle(&a, pa.epoch);
+				pa.epoch = epochs[e][1];
+				CHECK(sa_profile_tune(&p, &pa) == 0);
+			}
+			bad += sa_detect(&p, &a, probe[i]) !=
+			       sa_detect_slow(&p, &b, probe[i]);
+		}
+		CHECK(a.epoch_miss == b.epoch_miss);
+		free(m1);
+		free(m2);
+	}
+	CHECK(bad == 0);
+	free(train);
+	free(probe);
+}
+
 static void fix_crc(u8 *b, size_t len)
 {
 	u32 crc;
@@ -665,6 +717,7 @@ int main(void)
 	test_detectors();
 	test_growth();
 	test_params();
+	test_retune_epoch();
 	test_format();
 	printf("%d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
