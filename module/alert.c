@@ -45,6 +45,30 @@ static u32 sysanom_detector_of(const struct sa_profile *sa,
 }
 
 /* Returns true when the offending call must not run (action kill). */
+/*
+ * Whether an alert of current gets a record. One noisy process must not
+ * hide the next one (an intruder's shell after a flood from the service),
+ * so the first alert of a process, or of a program it exec'd, that is not
+ * among the last few alerted draws on a second budget; either way at most
+ * 20 records a second per container.
+ */
+static bool sysanom_alert_admit(struct sysanom_profile *p)
+{
+	u64 proc = (u64)(u32)task_tgid_nr(current) << 32 |
+		   (u32)current->self_exec_id;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(p->alert_procs); i++)
+		if (READ_ONCE(p->alert_procs[i]) == proc)
+			return __ratelimit(&p->alert_rs);
+	if (!__ratelimit(&p->alert_new_rs))
+		return __ratelimit(&p->alert_rs);
+	i = (unsigned int)atomic_inc_return(&p->alert_proc_next) %
+	    ARRAY_SIZE(p->alert_procs);
+	WRITE_ONCE(p->alert_procs[i], proc);
+	return true;
+}
+
 bool sysanom_alert_raise(struct sysanom_profile *p,
 			 const struct sysanom_thread *th,
 			 const struct sa_profile *sa, unsigned int verdict)
@@ -57,7 +81,7 @@ bool sysanom_alert_raise(struct sysanom_profile *p,
 	atomic64_inc(&p->alerts);
 	if (kill)
 		send_sig(SIGKILL, current, 0);
-	if (!__ratelimit(&p->alert_rs)) {
+	if (!sysanom_alert_admit(p)) {
 		atomic64_inc(&p->alerts_suppressed);
 		return kill;
 	}

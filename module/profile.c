@@ -284,6 +284,8 @@ static int sysanom_profile_add(u64 cgid, struct sysanom_core *core, u32 mode)
 	INIT_WORK(&p->grow_work, sysanom_profile_grow);
 	ratelimit_state_init(&p->alert_rs, HZ, 10);
 	ratelimit_set_flags(&p->alert_rs, RATELIMIT_MSG_ON_RELEASE);
+	ratelimit_state_init(&p->alert_new_rs, HZ, 10);
+	ratelimit_set_flags(&p->alert_new_rs, RATELIMIT_MSG_ON_RELEASE);
 	p->cgid = cgid;
 	p->mode = mode;
 	p->action = SYSANOM_ACTION_LOG;

@@ -47,6 +47,10 @@ struct sysanom_profile {
 	struct mutex core_lock;		/* replaces core: grow, load, set */
 	struct work_struct grow_work;
 	struct ratelimit_state alert_rs;
+	/* The first alert of a process not alerted lately: its own budget. */
+	struct ratelimit_state alert_new_rs;
+	u64 alert_procs[8];		/* processes alerted lately */
+	atomic_t alert_proc_next;
 	atomic64_t alerts;
 	atomic64_t alerts_suppressed;
 	u64 stable_ppm;			/* until-stable: slope threshold */
