@@ -109,6 +109,13 @@ qemu=(qemu-system-x86_64 -nodefaults -display none -no-reboot
 	-m "$mem" -smp "$smp" -kernel "$vmlinuz" -initrd "$initrd" -append "$append"
 	-serial "file:$console" -serial "file:$output")
 [ "$icount" = 0 ] || qemu+=(-icount shift=0)
+# One TCG thread for all vCPUs: with QEMU 7.2's multi-threaded TCG, a vCPU
+# could go on executing a stale translation of the int3 that text_poke_bp()
+# puts on a static-key site another vCPU patches, and loop there for ever
+# (kprobes sees no int3 in memory and retries it). Seen twice in
+# 20-unload-busy: both CPUs stuck at syscall_trace_enter's sys_enter key
+# right after insmod. The vCPUs still interleave, one block at a time.
+qemu+=(-accel tcg,thread=single)
 echo "${qemu[*]}" > "$results/qemu.cmd"
 log "booting the $kernel kernel (smp $smp$([ "$icount" = 1 ] && echo ', icount'), timeout ${timeout_s}s), logs in $results"
 tb=$(date +%s)
