@@ -34,14 +34,16 @@ static __always_inline bool sysanom_syscall_native(long id)
 
 /*
  * The detection core takes ids below SA_MAX_ID: native calls keep their
- * number, 32-bit compat calls move to 512 + n, anything else is 1023.
+ * number, 32-bit compat calls move to 512 + n, anything else is 1023
+ * (1022 is the core's start marker).
  */
 static u32 sysanom_syscall_id(long id)
 {
 	if (sysanom_syscall_native(id))
 		return id;
 	if (in_compat_syscall())
-		return id >= 0 && id < 511 ? 512 + id : SA_MAX_ID - 1;
+		return id >= 0 && id < SA_ID_START - 512 ?
+		       512 + id : SA_MAX_ID - 1;
 	return id >= 0 && id < 512 ? id : SA_MAX_ID - 1;
 }
 

@@ -47,6 +47,7 @@ enum sa_abi {
 enum sa_mode {
 	SA_MODE_DETECT = 0,
 	SA_MODE_TRAIN = 1,
+	SA_MODE_CALIBRATE = 2,
 };
 
 #define SA_FRAME_MAX		64
@@ -59,7 +60,17 @@ enum sa_mode {
 #define SA_GROWTH_SLOTS		16
 #define SA_BOSC_WEIGHT_DEFAULT	4
 #define SA_BOSC_WEIGHT_MAX	16
-#define SA_COMBO_THR_DEFAULT	216	/* 27 * 8: tuned on the dev split */
+#define SA_COMBO_THR_DEFAULT	216	/* 27 * 8: until calibrated */
+#define SA_MARGIN_DEFAULT	25	/* calibration: percent over the worst */
+#define SA_MARGIN_MAX		200
+/* Calibration scores this many growth checkpoints' worth of windows. */
+#define SA_CALIB_CHECKPOINTS	8
+
+/*
+ * The id that pads a fresh stream (new thread, or after exec): its first
+ * calls form windows with it, so that they are judged like any other.
+ */
+#define SA_ID_START		(SA_MAX_ID - 2)
 
 struct sa_params {
 	u8 k;			/* STIDE window, SA_K_MIN..SA_K_MAX */
@@ -73,6 +84,35 @@ struct sa_params {
 	u8 growth_shift;	/* growth checkpoint every 1 << shift windows */
 	u8 bosc_weight;		/* combined: weight of a BoSC mismatch, 0..SA_BOSC_WEIGHT_MAX */
 	u32 combo_threshold;	/* combined: frame score making an anomaly */
+	u8 start;		/* streams start padded with SA_ID_START */
+	u8 margin;		/* calibration margin, percent */
+};
+
+enum sa_calib_state {
+	SA_CALIB_NONE = 0,	/* thresholds are the defaults or set by hand */
+	SA_CALIB_RUNNING = 1,	/* normal behaviour being scored */
+	SA_CALIB_DONE = 2,	/* thresholds learnt online */
+	SA_CALIB_CV = 3,	/* thresholds learnt offline, cross-validated */
+	SA_CALIB_STATE_MAX = SA_CALIB_CV,
+};
+
+/* Which learnt thresholds were set by hand afterwards. */
+#define SA_OVR_LFC		0x1
+#define SA_OVR_EPOCH		0x2
+#define SA_OVR_COMBO		0x4
+#define SA_OVR_ALL		0x7
+
+/*
+ * How far normal behaviour went when scored against the profile (the
+ * worst frame and epoch seen), from which its thresholds were set.
+ */
+struct sa_calib {
+	u8 state;		/* enum sa_calib_state */
+	u8 overridden;		/* SA_OVR_* */
+	sa_atomic64_t windows;	/* windows scored */
+	u64 max_score;		/* highest combined frame score */
+	u64 max_lfc;		/* highest STIDE locality frame count */
+	u64 max_epoch;		/* most BoSC mismatches in one epoch */
 };
 
 /* Growth curve: distinct entries against windows seen. */
@@ -95,9 +135,12 @@ struct sa_profile {
 	u32 fast_warm;		/* fast path past it: warm, ~0 if fingerprints */
 	u32 anomaly_mask;	/* SA_V_*_ANOMALY bit of the detector */
 	u64 frame_mask;		/* low @frame bits */
+	u64 start_h;		/* stide_h and bag_sum of a fresh stream */
+	u64 start_bag;
 	struct sa_hashset stide;
 	struct sa_hashset bosc;
 	struct sa_growth growth;
+	struct sa_calib calib;
 	u64 bag_terms[SA_MAX_ID];	/* sa_bag_term() of every id */
 };
 
@@ -166,6 +209,28 @@ unsigned int sa_train(struct sa_profile *p, struct sa_stream *s, u32 id);
 
 /* Adds the stream's pending windows to the profile's growth count. */
 void sa_stream_flush(struct sa_profile *p, struct sa_stream *s);
+
+/*
+ * Calibration: scores a call like sa_detect() but never reports an anomaly;
+ * it records the worst frame score, locality frame count and epoch count
+ * in @p->calib, and adds the windows it missed to the sets (so that normal
+ * behaviour not yet learnt is learnt, after its novelty was measured).
+ * May return SA_V_NEW and SA_V_FULL like sa_train().
+ */
+unsigned int sa_calibrate(struct sa_profile *p, struct sa_stream *s, u32 id);
+/* Adds the stream's pending windows to the calibration count. */
+void sa_calib_flush(struct sa_profile *p, struct sa_stream *s);
+/* Starts calibrating afresh. */
+void sa_calib_reset(struct sa_profile *p);
+/* Folds what @src measured into @dst (a core replaced meanwhile). */
+void sa_calib_merge(struct sa_profile *dst, const struct sa_profile *src);
+/*
+ * Thresholds from @c with @pa->margin percent over the worst normal value,
+ * plus one unseen window for the frame score and one mismatch for the
+ * counts, written into @pa. Returns 0, or -ERANGE when the worst normal
+ * frame is so bad that no threshold within the frame would separate it.
+ */
+int sa_calib_thresholds(const struct sa_calib *c, struct sa_params *pa);
 
 /* @bits as of now: shifted by the windows still counted in @lag. */
 static inline u64 sa_stream_bits(const struct sa_stream *s, u64 bits)

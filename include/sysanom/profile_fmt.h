@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Profile file format (version 1), little-endian, no padding:
+ * Profile file format (version 2), little-endian, no padding:
  *
  *	off size field
  *	  0    8 magic "SAPROF\r\n"
@@ -24,11 +24,26 @@
  *	 56    4 growth origin: entries then (the slope is
  *		 (entries - this) / (windows - origin windows))
  *	 60    4 CRC-32 (IEEE) of the whole file with this field read as 0
- *	 64  9*n STIDE entries: key (8), count (1)
+ *	 64    1 start		1: streams start padded with SA_ID_START
+ *	 65    1 margin		calibration margin, percent
+ *	 66    1 calibration	enum sa_calib_state: how the thresholds
+ *				above were set (never SA_CALIB_RUNNING)
+ *	 67    1 overridden	SA_OVR_*: thresholds set by hand since
+ *	 68    4 reserved, 0
+ *	 72    8 windows scored in calibration
+ *	 80    4 worst frame score of normal behaviour in calibration
+ *	 84    4 worst locality frame count
+ *	 88    4 worst BoSC mismatches in one epoch
+ *	 92    4 reserved, 0
+ *	 96  9*n STIDE entries: key (8), count (1)
  *	  .  9*m BoSC entries: key (8), count (1)
  *
  * Keys are non-zero and unique within their set; counts are 1..255. The
- * file size is exactly 64 + 9 * (n + m).
+ * file size is exactly 96 + 9 * (n + m).
+ *
+ * Version 1 files have the 64-byte header alone and load with start 0
+ * (their windows never held start markers), the default margin and no
+ * calibration.
  */
 #ifndef _SYSANOM_PROFILE_FMT_H
 #define _SYSANOM_PROFILE_FMT_H
@@ -37,8 +52,9 @@
 #include "detector.h"
 
 #define SA_PROF_MAGIC		"SAPROF\r\n"
-#define SA_PROF_VERSION		1
-#define SA_PROF_HDR_SIZE	64
+#define SA_PROF_VERSION		2
+#define SA_PROF_HDR_SIZE	96
+#define SA_PROF_V1_HDR_SIZE	64
 #define SA_PROF_ENTRY_SIZE	9
 #define SA_PROF_MAX_ENTRIES	(1U << 26)
 
@@ -49,6 +65,13 @@ struct sa_profile_info {
 	u64 windows;
 	u64 growth_windows;	/* origin of the growth slope's span */
 	u32 growth_entries;
+	u32 version;
+	u8 calib_state;		/* enum sa_calib_state */
+	u8 calib_overridden;	/* SA_OVR_* */
+	u64 calib_windows;
+	u32 calib_max_score;
+	u32 calib_max_lfc;
+	u32 calib_max_epoch;
 };
 
 u32 sa_crc32(u32 crc, const void *buf, size_t len);

@@ -19,6 +19,8 @@ void sa_params_default(struct sa_params *params)
 	params->growth_shift = SA_GROWTH_SHIFT_DEFAULT;
 	params->bosc_weight = SA_BOSC_WEIGHT_DEFAULT;
 	params->combo_threshold = SA_COMBO_THR_DEFAULT;
+	params->start = 1;
+	params->margin = SA_MARGIN_DEFAULT;
 }
 
 int sa_params_valid(const struct sa_params *pa)
@@ -41,6 +43,8 @@ int sa_params_valid(const struct sa_params *pa)
 		return -EINVAL;
 	if (pa->bosc_weight > SA_BOSC_WEIGHT_MAX || !pa->combo_threshold)
 		return -EINVAL;
+	if (pa->start > 1 || pa->margin > SA_MARGIN_MAX)
+		return -EINVAL;
 	return 0;
 }
 
@@ -52,6 +56,7 @@ static void sa_profile_derive(struct sa_profile *p)
 		[SA_DET_COMBO] = SA_V_COMBO_ANOMALY,
 	};
 	const struct sa_params *pa = &p->params;
+	unsigned int i;
 
 	p->stide_mask = pa->k <= SA_K_EXACT_MAX ?
 		(1ULL << (SA_ID_BITS * pa->k)) - 1 : 0;
@@ -60,6 +65,15 @@ static void sa_profile_derive(struct sa_profile *p)
 	p->fast_warm = pa->k <= SA_K_EXACT_MAX ? p->warm : ~0U;
 	p->anomaly_mask = masks[pa->detector];
 	p->frame_mask = ~0ULL >> (64 - pa->frame);
+	/* A fresh stream: its windows are full of start markers. */
+	p->start_h = 0;
+	for (i = 0; i < pa->k; i++) {
+		if (p->stide_mask)
+			p->start_h = (p->start_h << SA_ID_BITS) | SA_ID_START;
+		else
+			p->start_h = p->start_h * SA_FP_BASE + SA_ID_START + 1;
+	}
+	p->start_bag = (u64)pa->bag * sa_bag_term(SA_ID_START);
 }
 
 int sa_profile_init(struct sa_profile *p, const struct sa_params *params,
@@ -73,9 +87,9 @@ int sa_profile_init(struct sa_profile *p, const struct sa_params *params,
 		return ret;
 	memset(p, 0, sizeof(*p));
 	p->params = *params;
-	sa_profile_derive(p);
 	for (id = 0; id < SA_MAX_ID; id++)
 		p->bag_terms[id] = sa_bag_term(id);
+	sa_profile_derive(p);
 	ret = sa_hashset_init(&p->stide, stide_mem, stide_order);
 	if (ret)
 		return ret;
@@ -102,16 +116,35 @@ int sa_profile_tune(struct sa_profile *p, const struct sa_params *params)
  * bit 1: BoSC) and the keys through @skey and @bkey. Handles the first
  * calls of a stream, when windows are still filling.
  */
+/* A fresh stream of a profile with start markers: pad its windows. */
+static void sa_stream_start(const struct sa_profile *p, struct sa_stream *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < SA_RING; i++)
+		s->ring[i] = SA_ID_START;
+	s->pos = 0;
+	s->stide_h = p->start_h;
+	s->bag_sum = p->start_bag;
+	s->calls = p->warm;
+}
+
 static __always_inline unsigned int sa_slide(const struct sa_profile *p,
 					     struct sa_stream *s, u32 id,
 					     u64 *skey, u64 *bkey)
 {
 	const unsigned int k = p->params.k, bag = p->params.bag;
-	u32 fill = s->calls;
-	unsigned int pos = s->pos, full = 0;
-	u16 old_k = s->ring[(pos - k) & (SA_RING - 1)];
-	u16 old_b = s->ring[(pos - bag) & (SA_RING - 1)];
+	unsigned int pos, full = 0;
+	u16 old_k, old_b;
+	u32 fill;
 	u64 h;
+
+	if (unlikely(!s->calls) && p->params.start)
+		sa_stream_start(p, s);
+	fill = s->calls;
+	pos = s->pos;
+	old_k = s->ring[(pos - k) & (SA_RING - 1)];
+	old_b = s->ring[(pos - bag) & (SA_RING - 1)];
 
 	id &= SA_MAX_ID - 1;
 	s->ring[pos] = id;
@@ -304,11 +337,118 @@ unsigned int sa_train(struct sa_profile *p, struct sa_stream *s, u32 id)
 	return v;
 }
 
+/* Raises *@max to @v; any number of CPUs may race. */
+static void sa_max64(u64 *max, u64 v)
+{
+	u64 old = READ_ONCE(*max);
+
+	while (v > old) {
+		u64 seen = sa_cmpxchg64(max, old, v);
+
+		if (seen == old)
+			break;
+		old = seen;
+	}
+}
+
+void sa_calib_flush(struct sa_profile *p, struct sa_stream *s)
+{
+	if (s->pending) {
+		sa_atomic64_add_return((s64)s->pending, &p->calib.windows);
+		s->pending = 0;
+	}
+}
+
+void sa_calib_reset(struct sa_profile *p)
+{
+	struct sa_calib *c = &p->calib;
+
+	sa_atomic64_set(&c->windows, 0);
+	WRITE_ONCE(c->max_score, 0);
+	WRITE_ONCE(c->max_lfc, 0);
+	WRITE_ONCE(c->max_epoch, 0);
+	WRITE_ONCE(c->state, SA_CALIB_RUNNING);
+	WRITE_ONCE(c->overridden, 0);
+}
+
+void sa_calib_merge(struct sa_profile *dst, const struct sa_profile *src)
+{
+	const struct sa_calib *c = &src->calib;
+
+	sa_max64(&dst->calib.max_score, READ_ONCE(c->max_score));
+	sa_max64(&dst->calib.max_lfc, READ_ONCE(c->max_lfc));
+	sa_max64(&dst->calib.max_epoch, READ_ONCE(c->max_epoch));
+}
+
+unsigned int sa_calibrate(struct sa_profile *p, struct sa_stream *s, u32 id)
+{
+	struct sa_calib *c = &p->calib;
+	unsigned int v = sa_detect(p, s, id);
+	int ret;
+
+	if ((v & SA_V_WINDOW) && ++s->pending >= SA_FLUSH_EVERY)
+		sa_calib_flush(p, s);
+	if (likely(!(v & (SA_V_STIDE_MISS | SA_V_BOSC_MISS))))
+		return v & SA_V_WINDOW;
+	/* Right after a miss the frames and the epoch are up to date. */
+	sa_max64(&c->max_score, sa_stream_score(p, s));
+	sa_max64(&c->max_lfc, sa_stream_lfc(p, s));
+	sa_max64(&c->max_epoch, s->epoch_miss);
+	v &= SA_V_WINDOW | SA_V_STIDE_MISS | SA_V_BOSC_MISS;
+	if (v & SA_V_STIDE_MISS) {
+		ret = sa_hashset_insert(&p->stide, p->stide_mask ?
+					s->stide_h | SA_KEY_EXACT :
+					sa_fp_key(s->stide_h));
+		v |= ret > 0 ? SA_V_NEW : ret < 0 ? SA_V_FULL : 0;
+	}
+	if (v & SA_V_BOSC_MISS) {
+		ret = sa_hashset_insert(&p->bosc,
+					sa_bag_key_from_sum(s->bag_sum));
+		v |= ret > 0 ? SA_V_NEW : ret < 0 ? SA_V_FULL : 0;
+	}
+	return v;
+}
+
+/* @worst plus @margin percent of it plus @unit, at least 2 * @unit. */
+static u64 sa_calib_over(u64 worst, unsigned int margin, unsigned int unit)
+{
+	u64 t = worst + sa_div64(worst * margin + 99, 100) + unit;
+
+	return t < 2 * unit ? 2 * unit : t;
+}
+
+int sa_calib_thresholds(const struct sa_calib *c, struct sa_params *pa)
+{
+	const unsigned int unit = 8 + pa->bosc_weight;
+	u64 combo = sa_calib_over(c->max_score, pa->margin, unit);
+	u64 lfc = sa_calib_over(c->max_lfc, pa->margin, 1);
+	u64 epoch = sa_calib_over(c->max_epoch, pa->margin, 1);
+	int ret = 0;
+
+	/* The frame score cannot exceed a frame full of mismatches. */
+	if (combo > (u64)pa->frame * unit) {
+		combo = (u64)pa->frame * unit;
+		ret = -ERANGE;
+	}
+	if (lfc > pa->frame) {
+		lfc = pa->frame;
+		ret = -ERANGE;
+	}
+	if (epoch > pa->epoch)
+		epoch = pa->epoch;
+	pa->combo_threshold = (u32)combo;
+	pa->lfc_threshold = (u8)lfc;
+	pa->epoch_threshold = (u32)epoch;
+	return ret;
+}
+
 unsigned int sa_feed(struct sa_profile *p, struct sa_stream *s, u32 id,
 		     enum sa_mode mode)
 {
 	if (mode == SA_MODE_TRAIN)
 		return sa_train(p, s, id);
+	if (mode == SA_MODE_CALIBRATE)
+		return sa_calibrate(p, s, id);
 	return sa_detect(p, s, id);
 }
 

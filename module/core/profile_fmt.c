@@ -80,9 +80,15 @@ static long sa_export_set(const struct sa_hashset *hs, u8 *b, size_t room)
 	return (long)n;
 }
 
+static u32 sa_sat32(u64 v)
+{
+	return v > 0xffffffffULL ? 0xffffffffU : (u32)v;
+}
+
 long sa_profile_export(const struct sa_profile *p, void *buf, size_t len)
 {
 	const struct sa_params *pa = &p->params;
+	const struct sa_calib *c = &p->calib;
 	u8 *b = buf;
 	long n, m;
 	size_t total;
@@ -125,6 +131,15 @@ long sa_profile_export(const struct sa_profile *p, void *buf, size_t len)
 		sa_put64(b + 48, w0);
 		sa_put32(b + 56, e0);
 	}
+	b[64] = pa->start;
+	b[65] = pa->margin;
+	b[66] = READ_ONCE(c->state) == SA_CALIB_RUNNING ? SA_CALIB_NONE :
+		READ_ONCE(c->state);
+	b[67] = READ_ONCE(c->overridden);
+	sa_put64(b + 72, (u64)sa_atomic64_read(&c->windows));
+	sa_put32(b + 80, sa_sat32(READ_ONCE(c->max_score)));
+	sa_put32(b + 84, sa_sat32(READ_ONCE(c->max_lfc)));
+	sa_put32(b + 88, sa_sat32(READ_ONCE(c->max_epoch)));
 	sa_put32(b + 60, sa_crc32(0, b, total));
 	return (long)total;
 }
@@ -135,18 +150,24 @@ int sa_profile_parse(const void *buf, size_t len,
 	static const u8 zero[4];
 	const u8 *b = buf;
 	struct sa_params *pa = &info->params;
+	size_t hdr;
 	u32 crc;
 	u64 want;
 	int ret;
 
 	memset(info, 0, sizeof(*info));
-	if (!b || len < SA_PROF_HDR_SIZE)
+	if (!b || len < SA_PROF_V1_HDR_SIZE)
 		return -EINVAL;
 	if (memcmp(b, SA_PROF_MAGIC, 8))
 		return -EINVAL;
-	if (sa_get16(b + 8) != SA_PROF_VERSION)
+	info->version = sa_get16(b + 8);
+	if (info->version == 1)
+		hdr = SA_PROF_V1_HDR_SIZE;
+	else if (info->version == SA_PROF_VERSION)
+		hdr = SA_PROF_HDR_SIZE;
+	else
 		return -EPROTONOSUPPORT;
-	if (sa_get16(b + 10) != SA_PROF_HDR_SIZE)
+	if (sa_get16(b + 10) != hdr || len < hdr)
 		return -EINVAL;
 	pa->k = b[12];
 	pa->bag = b[13];
@@ -164,6 +185,22 @@ int sa_profile_parse(const void *buf, size_t len,
 	info->windows = sa_get64(b + 40);
 	info->growth_windows = sa_get64(b + 48);
 	info->growth_entries = sa_get32(b + 56);
+	pa->margin = SA_MARGIN_DEFAULT;
+	if (info->version >= 2) {
+		pa->start = b[64];
+		pa->margin = b[65];
+		info->calib_state = b[66];
+		info->calib_overridden = b[67];
+		info->calib_windows = sa_get64(b + 72);
+		info->calib_max_score = sa_get32(b + 80);
+		info->calib_max_lfc = sa_get32(b + 84);
+		info->calib_max_epoch = sa_get32(b + 88);
+		if (info->calib_state > SA_CALIB_STATE_MAX ||
+		    info->calib_state == SA_CALIB_RUNNING ||
+		    info->calib_overridden & ~SA_OVR_ALL ||
+		    sa_get32(b + 68) || sa_get32(b + 92))
+			return -EINVAL;
+	}
 	ret = sa_params_valid(pa);
 	if (ret)
 		return ret;
@@ -174,13 +211,13 @@ int sa_profile_parse(const void *buf, size_t len,
 	    info->growth_entries > (u64)info->stide_entries +
 	    info->bosc_entries)
 		return -EINVAL;
-	want = SA_PROF_HDR_SIZE + (u64)SA_PROF_ENTRY_SIZE *
+	want = hdr + (u64)SA_PROF_ENTRY_SIZE *
 		((u64)info->stide_entries + info->bosc_entries);
 	if (want != len)
 		return -EINVAL;
 	crc = sa_crc32(0, b, 60);
 	crc = sa_crc32(crc, zero, 4);
-	crc = sa_crc32(crc, b + SA_PROF_HDR_SIZE, len - SA_PROF_HDR_SIZE);
+	crc = sa_crc32(crc, b + 64, len - 64);
 	if (crc != sa_get32(b + 60))
 		return -EBADMSG;
 	return 0;
@@ -221,7 +258,7 @@ int sa_profile_import(struct sa_profile *p, const void *buf, size_t len)
 	if (info.stide_entries > p->stide.limit ||
 	    info.bosc_entries > p->bosc.limit)
 		return -ENOSPC;
-	b += SA_PROF_HDR_SIZE;
+	b += info.version == 1 ? SA_PROF_V1_HDR_SIZE : SA_PROF_HDR_SIZE;
 	ret = sa_import_set(&p->stide, b, info.stide_entries);
 	if (!ret)
 		ret = sa_import_set(&p->bosc, b + (size_t)SA_PROF_ENTRY_SIZE *
@@ -230,6 +267,12 @@ int sa_profile_import(struct sa_profile *p, const void *buf, size_t len)
 		sa_atomic64_set(&p->growth.windows, (s64)info.windows);
 		sa_growth_set_origin(p, info.growth_windows,
 				     info.growth_entries);
+		p->calib.state = info.calib_state;
+		p->calib.overridden = info.calib_overridden;
+		sa_atomic64_set(&p->calib.windows, (s64)info.calib_windows);
+		p->calib.max_score = info.calib_max_score;
+		p->calib.max_lfc = info.calib_max_lfc;
+		p->calib.max_epoch = info.calib_max_epoch;
 	}
 	return ret;
 }

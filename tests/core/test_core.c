@@ -268,6 +268,7 @@ static void test_sliding(void)
 		sa_params_default(&pa);
 		pa.k = k;
 		pa.bag = bag;
+		pa.start = 0;	/* windows from the k-th call, as below */
 		make_profile(&p, &pa, 14, &m1, &m2);
 		/* Train on the first half, then detect on the whole trace. */
 		sa_stream_reset(&s);
@@ -352,6 +353,7 @@ static void test_detectors(void)
 	pa.epoch = 20;
 	pa.epoch_threshold = 4;
 	pa.detector = SA_DET_STIDE;
+	pa.start = 0;		/* the counts below ignore the first calls */
 	make_profile(&p, &pa, 8, &m1, &m2);
 	run(&p, normal, 80, SA_MODE_TRAIN, &any, NULL, NULL);
 	CHECK(any & SA_V_NEW);
@@ -456,6 +458,114 @@ static void test_detectors(void)
 	free(m2);
 }
 
+/* A fresh stream is padded with start markers: its first call is judged. */
+static void test_start_marker(void)
+{
+	/* socket, connect, dup2, dup2, dup2, execve: a reverse shell. */
+	static const u16 shell[] = { 41, 42, 33, 33, 33, 59 };
+	u16 normal[80], padded[SA_K_MAX + 1];
+	struct sa_params pa;
+	struct sa_profile p;
+	struct sa_stream s;
+	void *m1, *m2;
+	unsigned int i, v, sm, bm, any;
+
+	for (i = 0; i < 80; i++)
+		normal[i] = 1 + i % 8;
+	sa_params_default(&pa);
+	CHECK(pa.start == 1);
+	make_profile(&p, &pa, 10, &m1, &m2);
+	run(&p, normal, 80, SA_MODE_TRAIN, NULL, NULL, NULL);
+	/* Every call made a window: 80, the first ones with markers. */
+	CHECK(sa_profile_windows(&p) == 80);
+	for (i = 0; i < pa.k; i++)
+		padded[i] = SA_ID_START;
+	padded[pa.k - 1] = normal[0];
+	CHECK(sa_hashset_contains(&p.stide, sa_stide_key(padded, pa.k)));
+
+	/* The trained stream again, fresh: nothing new. */
+	run(&p, normal, 80, SA_MODE_DETECT, &any, &sm, &bm);
+	CHECK(sm == 0 && bm == 0);
+	/* The shell's first call already forms a window, and it misses. */
+	sa_stream_reset(&s);
+	v = sa_detect(&p, &s, shell[0]);
+	CHECK(v & SA_V_WINDOW && v & SA_V_STIDE_MISS);
+	run(&p, shell, 6, SA_MODE_DETECT, &any, &sm, &bm);
+	CHECK(sm == 6 && bm == 6);
+	/* Normal calls at the start of a stream differ from the middle. */
+	run(&p, normal + 3, 20, SA_MODE_DETECT, &any, &sm, &bm);
+	CHECK(sm == pa.k - 1U);
+	free(m1);
+	free(m2);
+}
+
+/* Thresholds learnt from normal behaviour scored against the profile. */
+static void test_calibration(void)
+{
+	u16 normal[400], variant[400], attack[400];
+	struct sa_params pa, learnt;
+	struct sa_profile p;
+	void *m1, *m2;
+	unsigned int i, any, sm, bm, e0;
+
+	for (i = 0; i < 400; i++)
+		normal[i] = 1 + i % 8;
+	/* Normal too, but with a rare detour training did not see. */
+	memcpy(variant, normal, sizeof(variant));
+	variant[200] = 3;
+	memcpy(attack, normal, sizeof(attack));
+	for (i = 200; i < 206; i++)
+		attack[i] = 41 + i % 3;
+	sa_params_default(&pa);
+	make_profile(&p, &pa, 12, &m1, &m2);
+	run(&p, normal, 400, SA_MODE_TRAIN, NULL, NULL, NULL);
+	e0 = sa_profile_entries(&p);
+
+	sa_calib_reset(&p);
+	CHECK(p.calib.state == SA_CALIB_RUNNING);
+	run(&p, normal, 400, SA_MODE_CALIBRATE, &any, &sm, &bm);
+	CHECK(sm == 0 && !(any & SA_V_ANOMALY));
+	CHECK(p.calib.max_score == 0);
+	run(&p, variant, 400, SA_MODE_CALIBRATE, &any, &sm, &bm);
+	CHECK(sm > 0 && !(any & SA_V_ANOMALY));
+	CHECK(p.calib.max_score == sm * 8 + bm * pa.bosc_weight);
+	CHECK(p.calib.max_lfc == sm);
+	sa_calib_flush(&p, &(struct sa_stream){ 0 });
+	/* The detour was learnt after it was scored. */
+	CHECK(sa_profile_entries(&p) > e0);
+	run(&p, variant, 400, SA_MODE_DETECT, &any, &sm, &bm);
+	CHECK(sm == 0 && bm == 0);
+
+	learnt = pa;
+	CHECK(sa_calib_thresholds(&p.calib, &learnt) == 0);
+	/* 25% over the worst normal frame, plus one unseen window. */
+	CHECK(learnt.combo_threshold == p.calib.max_score +
+	      (p.calib.max_score * 25 + 99) / 100 + 8 + pa.bosc_weight);
+	CHECK(learnt.lfc_threshold > p.calib.max_lfc &&
+	      learnt.lfc_threshold <= pa.frame);
+	CHECK(sa_profile_tune(&p, &learnt) == 0);
+	run(&p, attack, 400, SA_MODE_DETECT, &any, &sm, &bm);
+	CHECK(any & SA_V_ANOMALY);
+	/* The default threshold, fitted on whole traces, misses it. */
+	CHECK(sa_profile_tune(&p, &pa) == 0);
+	run(&p, attack, 400, SA_MODE_DETECT, &any, &sm, &bm);
+	CHECK(!(any & SA_V_ANOMALY));
+
+	/* With no mismatch at all: two unseen windows make an anomaly. */
+	learnt = pa;
+	p.calib.max_score = 0;
+	p.calib.max_lfc = 0;
+	p.calib.max_epoch = 0;
+	CHECK(sa_calib_thresholds(&p.calib, &learnt) == 0);
+	CHECK(learnt.combo_threshold == 2 * (8U + pa.bosc_weight));
+	CHECK(learnt.lfc_threshold == 2 && learnt.epoch_threshold == 2);
+	/* A frame full of mismatches leaves no threshold to learn. */
+	p.calib.max_score = pa.frame * (8U + pa.bosc_weight);
+	CHECK(sa_calib_thresholds(&p.calib, &learnt) == -ERANGE);
+	free(m1);
+	free(m2);
+}
+
 static void test_growth(void)
 {
 	struct sa_params pa;
@@ -467,6 +577,7 @@ static void test_growth(void)
 
 	sa_params_default(&pa);
 	pa.k = 3;
+	pa.start = 0;
 	pa.growth_shift = 6;	/* checkpoint every 64 windows */
 	make_profile(&p, &pa, 16, &m1, &m2);
 	/* Random calls: nearly every window is new. */
@@ -649,7 +760,7 @@ static void test_format(void)
 	fix_crc(cp, size);
 	CHECK(sa_profile_parse(cp, size, &info) == -EINVAL);
 	memcpy(cp, buf, size);
-	cp[8] = 2;	/* version */
+	cp[8] = 3;	/* version */
 	fix_crc(cp, size);
 	CHECK(sa_profile_parse(cp, size, &info) == -EPROTONOSUPPORT);
 	memcpy(cp, buf, size);
@@ -707,6 +818,66 @@ static void test_format(void)
 	free(n2);
 }
 
+/* Version 1 files (no start markers, no calibration) still load. */
+static void test_format_v1(void)
+{
+	struct sa_profile_info info;
+	struct sa_params pa;
+	struct sa_profile p, q;
+	void *m1, *m2, *n1, *n2;
+	size_t size, v1size;
+	u16 trace[300];
+	unsigned int i;
+	u8 *buf, *v1;
+
+	sa_params_default(&pa);
+	pa.start = 0;
+	make_profile(&p, &pa, 10, &m1, &m2);
+	for (i = 0; i < 300; i++)
+		trace[i] = rng() % 9;
+	run(&p, trace, 300, SA_MODE_TRAIN, NULL, NULL, NULL);
+	size = sa_profile_export_size(&p);
+	buf = malloc(size);
+	CHECK(sa_profile_export(&p, buf, size) == (long)size);
+	CHECK(sa_profile_parse(buf, size, &info) == 0);
+	CHECK(info.version == 2 && info.calib_state == SA_CALIB_NONE);
+
+	/* The same profile as version 1 wrote it. */
+	v1size = size - (SA_PROF_HDR_SIZE - SA_PROF_V1_HDR_SIZE);
+	v1 = malloc(v1size);
+	memcpy(v1, buf, SA_PROF_V1_HDR_SIZE);
+	memcpy(v1 + SA_PROF_V1_HDR_SIZE, buf + SA_PROF_HDR_SIZE,
+	       size - SA_PROF_HDR_SIZE);
+	v1[8] = 1;
+	v1[10] = SA_PROF_V1_HDR_SIZE;
+	fix_crc(v1, v1size);
+	CHECK(sa_profile_parse(v1, v1size, &info) == 0);
+	CHECK(info.version == 1 && info.params.start == 0);
+	CHECK(info.params.margin == SA_MARGIN_DEFAULT);
+	make_profile(&q, &info.params,
+		     sa_hashset_order_for(info.stide_entries), &n1, &n2);
+	CHECK(sa_profile_import(&q, v1, v1size) == 0);
+	CHECK(sa_profile_entries(&q) == sa_profile_entries(&p));
+	/* A version 1 header claiming the version 2 size is refused. */
+	v1[10] = SA_PROF_HDR_SIZE;
+	fix_crc(v1, v1size);
+	CHECK(sa_profile_parse(v1, v1size, &info) == -EINVAL);
+	/* Version 2 with a running calibration or reserved bits: refused. */
+	buf[66] = SA_CALIB_RUNNING;
+	fix_crc(buf, size);
+	CHECK(sa_profile_parse(buf, size, &info) == -EINVAL);
+	buf[66] = SA_CALIB_DONE;
+	buf[92] = 1;
+	fix_crc(buf, size);
+	CHECK(sa_profile_parse(buf, size, &info) == -EINVAL);
+	free(buf);
+	free(v1);
+	free(m1);
+	free(m2);
+	free(n1);
+	free(n2);
+}
+
 int main(void)
 {
 	test_hashset_basic();
@@ -715,10 +886,13 @@ int main(void)
 	test_keys();
 	test_sliding();
 	test_detectors();
+	test_start_marker();
+	test_calibration();
 	test_growth();
 	test_params();
 	test_retune_epoch();
 	test_format();
+	test_format_v1();
 	printf("%d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
 }
