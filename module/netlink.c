@@ -34,6 +34,7 @@ static const struct nla_policy sysanom_policy[SYSANOM_A_MAX + 1] = {
 	[SYSANOM_A_COMBO_THRESHOLD] = NLA_POLICY_MIN(NLA_U32, 1),
 	[SYSANOM_A_GROWTH_SHIFT] = NLA_POLICY_RANGE(NLA_U32, 4,
 						    SA_GROWTH_SHIFT_MAX),
+	[SYSANOM_A_MARGIN] = NLA_POLICY_MAX(NLA_U32, SA_MARGIN_MAX),
 	[SYSANOM_A_STABLE_PPM] = { .type = NLA_U64 },
 	[SYSANOM_A_STABLE_CHECKS] = { .type = NLA_U32 },
 	[SYSANOM_A_ALERT_SEQ] = { .type = NLA_U64 },
@@ -52,60 +53,47 @@ static u32 sysanom_nl_u32(struct genl_info *info, int attr, u32 dflt)
 	return info->attrs[attr] ? nla_get_u32(info->attrs[attr]) : dflt;
 }
 
+/* SET: what is given is applied under the profile's locks. */
 static int sysanom_nl_set(struct sk_buff *skb, struct genl_info *info)
 {
-	static const int param_attrs[] = {
-		SYSANOM_A_DETECTOR, SYSANOM_A_K, SYSANOM_A_BAG,
-		SYSANOM_A_FRAME, SYSANOM_A_LFC_THRESHOLD, SYSANOM_A_EPOCH,
-		SYSANOM_A_EPOCH_THRESHOLD, SYSANOM_A_COMBO_THRESHOLD,
-		SYSANOM_A_GROWTH_SHIFT,
+	static const int attrs[] = {
+		SYSANOM_A_ACTION, SYSANOM_A_DETECTOR, SYSANOM_A_K,
+		SYSANOM_A_BAG, SYSANOM_A_FRAME, SYSANOM_A_LFC_THRESHOLD,
+		SYSANOM_A_EPOCH, SYSANOM_A_EPOCH_THRESHOLD,
+		SYSANOM_A_COMBO_THRESHOLD, SYSANOM_A_GROWTH_SHIFT,
+		SYSANOM_A_MARGIN, SYSANOM_A_STABLE_PPM,
+		SYSANOM_A_STABLE_CHECKS,
 	};
-	struct sa_params params, *pp = NULL;
-	u64 cgid, stable_ppm = 0;
-	u32 stable_checks = 0;
+	struct sysanom_settings set = {};
+	struct sa_params *pa = &set.params;
 	int i, ret;
 
 	if (GENL_REQ_ATTR_CHECK(info, SYSANOM_A_CGROUP_ID))
 		return -EINVAL;
-	cgid = nla_get_u64(info->attrs[SYSANOM_A_CGROUP_ID]);
-	for (i = 0; i < ARRAY_SIZE(param_attrs); i++)
-		if (info->attrs[param_attrs[i]])
-			pp = &params;
-	if (pp) {
-		ret = sysanom_profile_get_params(cgid, &params);
-		if (ret)
-			return ret;
-		params.detector = sysanom_nl_u32(info, SYSANOM_A_DETECTOR,
-						 params.detector);
-		params.k = sysanom_nl_u32(info, SYSANOM_A_K, params.k);
-		params.bag = sysanom_nl_u32(info, SYSANOM_A_BAG, params.bag);
-		params.frame = sysanom_nl_u32(info, SYSANOM_A_FRAME,
-					      params.frame);
-		params.lfc_threshold = sysanom_nl_u32(info,
-			SYSANOM_A_LFC_THRESHOLD, params.lfc_threshold);
-		params.epoch = sysanom_nl_u32(info, SYSANOM_A_EPOCH,
-					      params.epoch);
-		params.epoch_threshold = sysanom_nl_u32(info,
-			SYSANOM_A_EPOCH_THRESHOLD, params.epoch_threshold);
-		params.combo_threshold = sysanom_nl_u32(info,
-			SYSANOM_A_COMBO_THRESHOLD, params.combo_threshold);
-		params.growth_shift = sysanom_nl_u32(info,
-			SYSANOM_A_GROWTH_SHIFT, params.growth_shift);
-		if (sa_params_valid(&params)) {
-			NL_SET_ERR_MSG(info->extack,
-				       "inconsistent detector parameters");
-			return -EINVAL;
-		}
-	}
+	for (i = 0; i < ARRAY_SIZE(attrs); i++)
+		if (info->attrs[attrs[i]])
+			set.present |= BIT_ULL(attrs[i]);
+	set.action = sysanom_nl_u32(info, SYSANOM_A_ACTION, 0);
+	pa->detector = sysanom_nl_u32(info, SYSANOM_A_DETECTOR, 0);
+	pa->k = sysanom_nl_u32(info, SYSANOM_A_K, 0);
+	pa->bag = sysanom_nl_u32(info, SYSANOM_A_BAG, 0);
+	pa->frame = sysanom_nl_u32(info, SYSANOM_A_FRAME, 0);
+	pa->lfc_threshold = sysanom_nl_u32(info, SYSANOM_A_LFC_THRESHOLD, 0);
+	pa->epoch = sysanom_nl_u32(info, SYSANOM_A_EPOCH, 0);
+	pa->epoch_threshold = sysanom_nl_u32(info, SYSANOM_A_EPOCH_THRESHOLD,
+					     0);
+	pa->combo_threshold = sysanom_nl_u32(info, SYSANOM_A_COMBO_THRESHOLD,
+					     0);
+	pa->growth_shift = sysanom_nl_u32(info, SYSANOM_A_GROWTH_SHIFT, 0);
+	pa->margin = sysanom_nl_u32(info, SYSANOM_A_MARGIN, 0);
 	if (info->attrs[SYSANOM_A_STABLE_PPM])
-		stable_ppm = nla_get_u64(info->attrs[SYSANOM_A_STABLE_PPM]);
-	stable_checks = sysanom_nl_u32(info, SYSANOM_A_STABLE_CHECKS, 0);
-	return sysanom_profile_set(cgid, pp,
-				   sysanom_nl_u32(info, SYSANOM_A_ACTION, 0),
-				   info->attrs[SYSANOM_A_STABLE_PPM] ?
-				   &stable_ppm : NULL,
-				   info->attrs[SYSANOM_A_STABLE_CHECKS] ?
-				   &stable_checks : NULL);
+		set.stable_ppm = nla_get_u64(info->attrs[SYSANOM_A_STABLE_PPM]);
+	set.stable_checks = sysanom_nl_u32(info, SYSANOM_A_STABLE_CHECKS, 0);
+	ret = sysanom_profile_set(
+		nla_get_u64(info->attrs[SYSANOM_A_CGROUP_ID]), &set);
+	if (ret == -EINVAL)
+		NL_SET_ERR_MSG(info->extack, "inconsistent detector parameters");
+	return ret;
 }
 
 static int sysanom_nl_track(struct sk_buff *skb, struct genl_info *info)
@@ -133,6 +121,34 @@ struct sysanom_dump_ctx {
 	struct netlink_callback *cb;
 	u64 last_seq;
 };
+
+/* Thresholds, and how calibration set them. */
+static int sysanom_nl_put_calib(struct sk_buff *skb,
+				const struct sysanom_profile_info *pi)
+{
+	const struct sa_params *pa = &pi->params;
+
+	if (nla_put_u32(skb, SYSANOM_A_FRAME, pa->frame) ||
+	    nla_put_u32(skb, SYSANOM_A_LFC_THRESHOLD, pa->lfc_threshold) ||
+	    nla_put_u32(skb, SYSANOM_A_EPOCH, pa->epoch) ||
+	    nla_put_u32(skb, SYSANOM_A_EPOCH_THRESHOLD, pa->epoch_threshold) ||
+	    nla_put_u32(skb, SYSANOM_A_COMBO_THRESHOLD, pa->combo_threshold) ||
+	    nla_put_u32(skb, SYSANOM_A_GROWTH_SHIFT, pa->growth_shift) ||
+	    nla_put_u32(skb, SYSANOM_A_MARGIN, pa->margin) ||
+	    nla_put_u32(skb, SYSANOM_A_CALIBRATION, pi->calib_state) ||
+	    nla_put_u32(skb, SYSANOM_A_OVERRIDDEN, pi->overridden) ||
+	    nla_put_u64_64bit(skb, SYSANOM_A_CALIB_WINDOWS, pi->calib_windows,
+			      SYSANOM_A_PAD) ||
+	    nla_put_u32(skb, SYSANOM_A_CALIB_MAX_SCORE,
+			min_t(u64, pi->calib_max[0], U32_MAX)) ||
+	    nla_put_u32(skb, SYSANOM_A_CALIB_MAX_LFC,
+			min_t(u64, pi->calib_max[1], U32_MAX)) ||
+	    nla_put_u32(skb, SYSANOM_A_CALIB_MAX_EPOCH,
+			min_t(u64, pi->calib_max[2], U32_MAX)) ||
+	    nla_put_u8(skb, SYSANOM_A_CONVERGED, pi->converged))
+		return -EMSGSIZE;
+	return 0;
+}
 
 static int sysanom_nl_put_cgroup(const struct sysanom_profile_info *pi,
 				 void *arg)
@@ -172,7 +188,8 @@ static int sysanom_nl_put_cgroup(const struct sysanom_profile_info *pi,
 	    nla_put_u64_64bit(ctx->skb, SYSANOM_A_ALERTS, pi->alerts,
 			      SYSANOM_A_PAD) ||
 	    nla_put_u64_64bit(ctx->skb, SYSANOM_A_ALERTS_SUPPRESSED,
-			      pi->alerts_suppressed, SYSANOM_A_PAD)) {
+			      pi->alerts_suppressed, SYSANOM_A_PAD) ||
+	    sysanom_nl_put_calib(ctx->skb, pi)) {
 		genlmsg_cancel(ctx->skb, hdr);
 		return -EMSGSIZE;
 	}

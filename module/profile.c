@@ -143,7 +143,7 @@ static void sysanom_core_replace(struct sysanom_profile *p,
 				 struct sysanom_core *new, bool carry)
 {
 	struct sysanom_core *old;
-	u64 w0 = 0;
+	u64 w0 = 0, c0 = 0;
 
 	lockdep_assert_held(&p->core_lock);
 	old = rcu_dereference_protected(p->core,
@@ -152,6 +152,10 @@ static void sysanom_core_replace(struct sysanom_profile *p,
 		sysanom_core_copy(p, new, old);
 		new->sa.growth = old->sa.growth;
 		w0 = sa_profile_windows(&new->sa);
+		new->sa.calib = old->sa.calib;
+		c0 = sa_atomic64_read(&new->sa.calib.windows);
+		/* The judgement tag holds unless the caller flipped it. */
+		new->shape ^= old->shape & SYSANOM_SHAPE_JUDGE;
 	}
 	rcu_assign_pointer(p->core, new);
 	synchronize_rcu();
@@ -160,6 +164,9 @@ static void sysanom_core_replace(struct sysanom_profile *p,
 		/* Windows counted on the old core meanwhile count too. */
 		sa_atomic64_add_return(sa_profile_windows(&old->sa) - w0,
 				       &new->sa.growth.windows);
+		sa_atomic64_add_return(sa_atomic64_read(&old->sa.calib.windows) -
+				       c0, &new->sa.calib.windows);
+		sa_calib_merge(&new->sa, &old->sa);
 	}
 	sysanom_core_free(old);
 }
@@ -204,6 +211,7 @@ bool sysanom_profile_feed_slow(struct sysanom_profile *p,
 {
 	struct sysanom_core *core = rcu_dereference_sched(p->core);
 	unsigned int v;
+	u32 mode;
 
 	if (unlikely(th->shape != core->shape)) {
 		if ((u16)th->shape != (u16)core->shape)
@@ -212,10 +220,17 @@ bool sysanom_profile_feed_slow(struct sysanom_profile *p,
 		else
 			/* Windows deferred under the old epoch end in it. */
 			sa_stream_settle(&th->stream, th->shape >> 32);
+		if ((th->shape ^ core->shape) & SYSANOM_SHAPE_JUDGE)
+			sa_stream_rejudge(&th->stream);
 		th->shape = core->shape;
 	}
-	if (READ_ONCE(p->mode) == SYSANOM_MODE_TRAINING) {
-		v = sa_train(&core->sa, &th->stream, id);
+	mode = READ_ONCE(p->mode);
+	if (mode != SYSANOM_MODE_ENFORCING) {
+		/* Calibration learns what it scored as new, like training. */
+		if (mode == SYSANOM_MODE_TRAINING)
+			v = sa_train(&core->sa, &th->stream, id);
+		else
+			v = sa_calibrate(&core->sa, &th->stream, id);
 		if (unlikely(v & SA_V_FULL) && !READ_ONCE(p->full))
 			queue_work(system_unbound_wq, &p->grow_work);
 		return false;
@@ -234,10 +249,17 @@ void sysanom_profile_flush(struct sysanom_profile *p, struct sa_stream *s)
 {
 	struct sysanom_core *core;
 
-	if (!p || READ_ONCE(p->mode) != SYSANOM_MODE_TRAINING)
+	if (!p)
 		return;
 	core = rcu_dereference(p->core);
-	sa_stream_flush(&core->sa, s);
+	switch (READ_ONCE(p->mode)) {
+	case SYSANOM_MODE_TRAINING:
+		sa_stream_flush(&core->sa, s);
+		break;
+	case SYSANOM_MODE_CALIBRATING:
+		sa_calib_flush(&core->sa, s);
+		break;
+	}
 }
 
 static void sysanom_profile_free(struct sysanom_profile *p)
@@ -300,6 +322,41 @@ static int sysanom_profile_add(u64 cgid, struct sysanom_core *core, u32 mode)
 	return 0;
 }
 
+/*
+ * Puts @p in @mode. Entering calibration starts it afresh; leaving it
+ * before it ended abandons it. Enforcing or calibrating a profile emptied
+ * by new window lengths would flag everything: -ENODATA.
+ */
+static int sysanom_profile_mode(struct sysanom_profile *p, u32 mode)
+{
+	struct sysanom_core *core;
+	u32 old = p->mode;
+	int ret = 0;
+
+	lockdep_assert_held(&sysanom_profiles_lock);
+	mutex_lock(&p->core_lock);
+	core = rcu_dereference_protected(p->core,
+					 lockdep_is_held(&p->core_lock));
+	if (mode != SYSANOM_MODE_TRAINING &&
+	    !sa_hashset_entries(&core->sa.stide)) {
+		ret = -ENODATA;
+		goto out;
+	}
+	if (mode == SYSANOM_MODE_CALIBRATING && old != mode) {
+		sa_calib_reset(&core->sa);
+		p->calib_checks = 0;
+	} else if (old == SYSANOM_MODE_CALIBRATING && mode != old) {
+		WRITE_ONCE(core->sa.calib.state, SA_CALIB_NONE);
+	}
+	if (mode == SYSANOM_MODE_TRAINING && old != mode)
+		p->converged = false;
+	WRITE_ONCE(p->mode, mode);
+	p->stable_run = 0;
+out:
+	mutex_unlock(&p->core_lock);
+	return ret;
+}
+
 int sysanom_profile_track(u64 cgid, u32 mode)
 {
 	struct sysanom_core *core = NULL;
@@ -314,8 +371,7 @@ int sysanom_profile_track(u64 cgid, u32 mode)
 	mutex_lock(&sysanom_profiles_lock);
 	p = sysanom_profile_lookup(cgid);
 	if (p) {
-		WRITE_ONCE(p->mode, mode);
-		p->stable_run = 0;
+		ret = sysanom_profile_mode(p, mode);
 		goto out_unlock;
 	}
 	/* Enforcing an empty profile would flag everything: train first. */
@@ -401,6 +457,9 @@ int sysanom_profile_import(u64 cgid, const void *buf, size_t len, u32 mode)
 	/* Enforcing an empty profile would flag everything. */
 	if (!info.stide_entries && mode != SYSANOM_MODE_TRAINING)
 		return -ENODATA;
+	/* A calibration starts from its beginning, not from a file. */
+	if (mode == SYSANOM_MODE_CALIBRATING)
+		return -EINVAL;
 	so = sa_hashset_order_for(info.stide_entries);
 	bo = sa_hashset_order_for(info.bosc_entries);
 	if (so < 0 || bo < 0)
@@ -420,16 +479,21 @@ int sysanom_profile_import(u64 cgid, const void *buf, size_t len, u32 mode)
 	p = sysanom_profile_lookup(cgid);
 	if (!p) {
 		ret = sysanom_profile_add(cgid, core, mode);
-		if (ret)
+		if (ret) {
 			sysanom_core_free(core);
-		goto out_unlock;
+			goto out_unlock;
+		}
+		p = sysanom_profile_lookup(cgid);
+	} else {
+		mutex_lock(&p->core_lock);
+		sysanom_core_replace(p, core, false);
+		WRITE_ONCE(p->full, false);
+		mutex_unlock(&p->core_lock);
+		WRITE_ONCE(p->mode, mode);
+		p->stable_run = 0;
 	}
-	mutex_lock(&p->core_lock);
-	sysanom_core_replace(p, core, false);
-	WRITE_ONCE(p->full, false);
-	mutex_unlock(&p->core_lock);
-	WRITE_ONCE(p->mode, mode);
-	p->stable_run = 0;
+	/* What was saved calibrated had converged. */
+	p->converged = info.calib_state >= SA_CALIB_DONE;
 out_unlock:
 	mutex_unlock(&sysanom_profiles_lock);
 	return ret;
@@ -463,96 +527,192 @@ int sysanom_profile_untrack(u64 cgid)
 	return 0;
 }
 
+/* The detection parameters among SET's attributes. */
+#define SYSANOM_SET_PARAMS (BIT_ULL(SYSANOM_A_DETECTOR) | BIT_ULL(SYSANOM_A_K) | \
+	BIT_ULL(SYSANOM_A_BAG) | BIT_ULL(SYSANOM_A_FRAME) | \
+	BIT_ULL(SYSANOM_A_LFC_THRESHOLD) | BIT_ULL(SYSANOM_A_EPOCH) | \
+	BIT_ULL(SYSANOM_A_EPOCH_THRESHOLD) | \
+	BIT_ULL(SYSANOM_A_COMBO_THRESHOLD) | \
+	BIT_ULL(SYSANOM_A_GROWTH_SHIFT) | BIT_ULL(SYSANOM_A_MARGIN))
+
+static bool sysanom_has(const struct sysanom_settings *set, int attr)
+{
+	return set->present & BIT_ULL(attr);
+}
+
 /*
- * Change the detection parameters, the response and the until-stable rule;
- * NULL (0 for @action) keeps a setting. New window lengths invalidate what
- * was learnt: the sets are then emptied.
+ * @pa with the parameters of @set; returns the SA_OVR_* bits of the
+ * thresholds it sets by hand. A new margin first sets the thresholds
+ * again from what calibration measured.
  */
-int sysanom_profile_set(u64 cgid, const struct sa_params *params,
-			u32 action, const u64 *stable_ppm,
-			const u32 *stable_checks)
+static u8 sysanom_settings_apply(const struct sysanom_settings *set,
+				 const struct sa_calib *calib,
+				 struct sa_params *pa)
+{
+	const struct sa_params *v = &set->params;
+	u8 ovr = 0;
+
+	if (sysanom_has(set, SYSANOM_A_DETECTOR))
+		pa->detector = v->detector;
+	if (sysanom_has(set, SYSANOM_A_K))
+		pa->k = v->k;
+	if (sysanom_has(set, SYSANOM_A_BAG))
+		pa->bag = v->bag;
+	if (sysanom_has(set, SYSANOM_A_FRAME))
+		pa->frame = v->frame;
+	if (sysanom_has(set, SYSANOM_A_EPOCH))
+		pa->epoch = v->epoch;
+	if (sysanom_has(set, SYSANOM_A_GROWTH_SHIFT))
+		pa->growth_shift = v->growth_shift;
+	if (sysanom_has(set, SYSANOM_A_MARGIN)) {
+		pa->margin = v->margin;
+		if (calib->state >= SA_CALIB_DONE)
+			sa_calib_thresholds(calib, pa);
+	}
+	if (sysanom_has(set, SYSANOM_A_LFC_THRESHOLD)) {
+		pa->lfc_threshold = v->lfc_threshold;
+		ovr |= SA_OVR_LFC;
+	}
+	if (sysanom_has(set, SYSANOM_A_EPOCH_THRESHOLD)) {
+		pa->epoch_threshold = v->epoch_threshold;
+		ovr |= SA_OVR_EPOCH;
+	}
+	if (sysanom_has(set, SYSANOM_A_COMBO_THRESHOLD)) {
+		pa->combo_threshold = v->combo_threshold;
+		ovr |= SA_OVR_COMBO;
+	}
+	return ovr;
+}
+
+/*
+ * Change the detection parameters, the response and the until-stable rule
+ * (what @set holds), under the locks, so that concurrent SETs do not lose
+ * each other's changes. New window lengths invalidate what was learnt: the
+ * sets are then emptied and the cgroup trains again.
+ */
+int sysanom_profile_set(u64 cgid, const struct sysanom_settings *set)
 {
 	struct sysanom_core *old, *new;
 	struct sysanom_profile *p;
+	struct sa_params params;
 	int ret = 0;
+	u8 ovr;
 
-	if (params && sa_params_valid(params))
-		return -EINVAL;
 	mutex_lock(&sysanom_profiles_lock);
 	p = sysanom_profile_lookup(cgid);
 	if (!p) {
 		ret = -ENOENT;
 		goto out_unlock;
 	}
-	if (action)
-		WRITE_ONCE(p->action, action);
-	if (stable_ppm)
-		p->stable_ppm = *stable_ppm;
-	if (stable_checks)
-		p->stable_checks = *stable_checks;
+	if (sysanom_has(set, SYSANOM_A_ACTION))
+		WRITE_ONCE(p->action, set->action);
+	if (sysanom_has(set, SYSANOM_A_STABLE_PPM))
+		p->stable_ppm = set->stable_ppm;
+	if (sysanom_has(set, SYSANOM_A_STABLE_CHECKS))
+		p->stable_checks = set->stable_checks;
 	p->stable_run = 0;
-	if (!params)
+	if (!(set->present & SYSANOM_SET_PARAMS))
 		goto out_unlock;
 
 	mutex_lock(&p->core_lock);
 	old = rcu_dereference_protected(p->core,
 					lockdep_is_held(&p->core_lock));
-	if (old->sa.params.k == params->k && old->sa.params.bag == params->bag) {
+	params = old->sa.params;
+	ovr = sysanom_settings_apply(set, &old->sa.calib, &params);
+	ret = -EINVAL;
+	if (sa_params_valid(&params))
+		goto out_core;
+	ret = -ENOMEM;
+	if (old->sa.params.k == params.k && old->sa.params.bag == params.bag) {
 		/* Thresholds only: the sets stay valid. */
 		bool reshape = old->sa.params.growth_shift !=
-			       params->growth_shift;
+			       params.growth_shift;
 		int i;
 
-		new = sysanom_core_alloc(params, old->sa.stide.order,
+		new = sysanom_core_alloc(&params, old->sa.stide.order,
 					 old->sa.bosc.order);
-		if (new)
-			sysanom_core_replace(p, new, true);
+		if (!new)
+			goto out_core;
+		sysanom_core_replace(p, new, true);
+		if (new->sa.calib.state != SA_CALIB_NONE)
+			WRITE_ONCE(new->sa.calib.overridden,
+				   new->sa.calib.overridden | ovr);
 		/* Checkpoints at another spacing: start the curve again. */
-		for (i = 0; new && reshape && i < SA_GROWTH_SLOTS; i++) {
+		for (i = 0; reshape && i < SA_GROWTH_SLOTS; i++) {
 			WRITE_ONCE(new->sa.growth.ck_windows[i], 0);
 			WRITE_ONCE(new->sa.growth.ck_entries[i], 0);
 		}
-		if (new && reshape)
+		if (reshape)
 			sa_atomic64_set(&new->sa.growth.windows, 0);
 	} else {
-		new = sysanom_core_alloc(params, SYSANOM_INITIAL_ORDER,
+		new = sysanom_core_alloc(&params, SYSANOM_INITIAL_ORDER,
 					 SYSANOM_INITIAL_ORDER);
-		if (new) {
-			WRITE_ONCE(p->full, false);
-			/* Empty sets would flag everything: learn again. */
-			WRITE_ONCE(p->mode, SYSANOM_MODE_TRAINING);
-			sysanom_core_replace(p, new, false);
-		}
+		if (!new)
+			goto out_core;
+		WRITE_ONCE(p->full, false);
+		/* Empty sets would flag everything: learn again. */
+		WRITE_ONCE(p->mode, SYSANOM_MODE_TRAINING);
+		p->converged = false;
+		sysanom_core_replace(p, new, false);
 	}
+	ret = 0;
+out_core:
 	mutex_unlock(&p->core_lock);
-	if (!new)
-		ret = -ENOMEM;
 out_unlock:
 	mutex_unlock(&sysanom_profiles_lock);
 	return ret;
 }
 
-int sysanom_profile_get_params(u64 cgid, struct sa_params *params)
+/*
+ * Calibration ends once it scored SA_CALIB_CHECKPOINTS growth checkpoints
+ * of windows over at least max(stable_checks, 10) checks: the thresholds
+ * are set from what it measured and the profile enforces. Behaviour too
+ * far from the profile for any threshold sends it back to training.
+ */
+static void sysanom_profile_calib_check(struct sysanom_profile *p)
 {
-	struct sysanom_profile *p;
-	int ret = -ENOENT;
+	struct sysanom_core *core, *new;
+	struct sa_params params;
+	u64 want;
 
-	mutex_lock(&sysanom_profiles_lock);
-	p = sysanom_profile_lookup(cgid);
-	if (p) {
-		rcu_read_lock();
-		*params = rcu_dereference(p->core)->sa.params;
-		rcu_read_unlock();
-		ret = 0;
+	mutex_lock(&p->core_lock);
+	core = rcu_dereference_protected(p->core,
+					 lockdep_is_held(&p->core_lock));
+	want = (u64)SA_CALIB_CHECKPOINTS << core->sa.params.growth_shift;
+	if (++p->calib_checks < max(p->stable_checks, 10U) ||
+	    sa_atomic64_read(&core->sa.calib.windows) < want)
+		goto out;
+	params = core->sa.params;
+	if (sa_calib_thresholds(&core->sa.calib, &params)) {
+		WRITE_ONCE(core->sa.calib.state, SA_CALIB_NONE);
+		WRITE_ONCE(p->mode, SYSANOM_MODE_TRAINING);
+		p->converged = false;
+		p->stable_run = 0;
+		pr_info("cgroup %llu: calibration saw a frame score of %llu, beyond any threshold: training again\n",
+			p->cgid, core->sa.calib.max_score);
+		goto out;
 	}
-	mutex_unlock(&sysanom_profiles_lock);
-	return ret;
+	new = sysanom_core_alloc(&params, core->sa.stide.order,
+				 core->sa.bosc.order);
+	if (!new)
+		goto out;	/* again at the next check */
+	/* Streams judge afresh: their frames hold what calibration learnt. */
+	new->shape ^= SYSANOM_SHAPE_JUDGE;
+	sysanom_core_replace(p, new, true);
+	WRITE_ONCE(new->sa.calib.state, SA_CALIB_DONE);
+	WRITE_ONCE(p->mode, SYSANOM_MODE_ENFORCING);
+	pr_info("cgroup %llu: calibrated over %lld windows (thresholds: combo %u, lfc %u, epoch %u), enforcing\n",
+		p->cgid, (long long)sa_atomic64_read(&new->sa.calib.windows),
+		params.combo_threshold, params.lfc_threshold,
+		params.epoch_threshold);
+out:
+	mutex_unlock(&p->core_lock);
 }
 
 /*
- * Periodic, process context: profiles training until stable switch to
- * enforcing once their growth slope stayed at or under their threshold
- * for stable_checks checks in a row.
+ * Periodic, process context: profiles training until stable calibrate once
+ * their growth slope stayed at or under their threshold for stable_checks
+ * checks in a row; calibrating profiles enforce once calibrated.
  */
 static void sysanom_profile_check_stable(struct work_struct *work)
 {
@@ -562,6 +722,10 @@ static void sysanom_profile_check_stable(struct work_struct *work)
 
 	mutex_lock(&sysanom_profiles_lock);
 	list_for_each_entry(p, &sysanom_profile_list, lnode) {
+		if (p->mode == SYSANOM_MODE_CALIBRATING) {
+			sysanom_profile_calib_check(p);
+			continue;
+		}
 		if (!p->stable_checks || p->mode != SYSANOM_MODE_TRAINING)
 			continue;
 		rcu_read_lock();
@@ -577,9 +741,10 @@ static void sysanom_profile_check_stable(struct work_struct *work)
 		}
 		if (++p->stable_run < p->stable_checks)
 			continue;
-		WRITE_ONCE(p->mode, SYSANOM_MODE_ENFORCING);
-		pr_info("cgroup %llu: training converged, enforcing\n",
-			p->cgid);
+		p->converged = true;
+		if (!sysanom_profile_mode(p, SYSANOM_MODE_CALIBRATING))
+			pr_info("cgroup %llu: training converged, calibrating\n",
+				p->cgid);
 	}
 	mutex_unlock(&sysanom_profiles_lock);
 	schedule_delayed_work(&sysanom_stable_work, HZ);
@@ -674,7 +839,14 @@ int sysanom_profile_walk(u64 after_seq,
 		info.entries = sa_profile_entries(&core->sa);
 		info.slope_ppm = sa_growth_slope_ppm(&core->sa, 0);
 		info.bytes = core->bytes;
+		info.calib_state = READ_ONCE(core->sa.calib.state);
+		info.overridden = READ_ONCE(core->sa.calib.overridden);
+		info.calib_windows = sa_atomic64_read(&core->sa.calib.windows);
+		info.calib_max[0] = READ_ONCE(core->sa.calib.max_score);
+		info.calib_max[1] = READ_ONCE(core->sa.calib.max_lfc);
+		info.calib_max[2] = READ_ONCE(core->sa.calib.max_epoch);
 		rcu_read_unlock();
+		info.converged = p->converged;
 		info.alerts = atomic64_read(&p->alerts);
 		info.alerts_suppressed = atomic64_read(&p->alerts_suppressed);
 		sysanom_cgroup_path(p->cgid, path, PATH_MAX);

@@ -56,6 +56,8 @@ struct sysanom_profile {
 	u64 stable_ppm;			/* until-stable: slope threshold */
 	u32 stable_checks;		/* consecutive checks needed, 0 = off */
 	u32 stable_run;
+	u32 calib_checks;		/* one-second checks in calibration */
+	bool converged;			/* the until-stable rule was met */
 	struct sysanom_stats __percpu *stats;
 };
 
@@ -74,7 +76,25 @@ struct sysanom_profile_info {
 	u64 bytes;
 	u64 alerts;
 	u64 alerts_suppressed;
+	bool converged;
+	u8 calib_state;			/* enum sa_calib_state */
+	u8 overridden;			/* SA_OVR_* */
+	u64 calib_windows;
+	u64 calib_max[3];		/* score, lfc, epoch */
 	const char *path;		/* "" when the cgroup is gone */
+};
+
+/*
+ * What SET changes: the fields whose SYSANOM_A_* bit is in @present, taken
+ * from @params (detector, window lengths, thresholds, growth_shift,
+ * margin), @action, @stable_ppm and @stable_checks.
+ */
+struct sysanom_settings {
+	u64 present;
+	struct sa_params params;
+	u32 action;
+	u32 stable_checks;
+	u64 stable_ppm;
 };
 
 DECLARE_STATIC_KEY_FALSE(sysanom_tracking);
@@ -91,10 +111,7 @@ int sysanom_profile_track(u64 cgid, u32 mode);
 int sysanom_profile_untrack(u64 cgid);
 void *sysanom_profile_export(u64 cgid, size_t *len);
 int sysanom_profile_import(u64 cgid, const void *buf, size_t len, u32 mode);
-int sysanom_profile_set(u64 cgid, const struct sa_params *params,
-			u32 action, const u64 *stable_ppm,
-			const u32 *stable_checks);
-int sysanom_profile_get_params(u64 cgid, struct sa_params *params);
+int sysanom_profile_set(u64 cgid, const struct sysanom_settings *set);
 int sysanom_profile_walk(u64 after_seq,
 			 int (*fn)(const struct sysanom_profile_info *, void *),
 			 void *arg);
@@ -109,12 +126,16 @@ u64 sysanom_profile_mem_total(void);
  */
 /*
  * What a thread's stream is counted under, in one word: the window lengths
- * (bits 0-15) and the epoch its deferred windows belong to (bits 32-63).
+ * (bits 0-15), a judgement tag (bit 16) and the epoch its deferred windows
+ * belong to (bits 32-63).
  */
 static inline u64 sysanom_shape(const struct sa_params *pa)
 {
 	return pa->k | (u64)pa->bag << 8 | (u64)pa->epoch << 32;
 }
+
+/* A shape bit that tells streams to start their frames and epoch afresh. */
+#define SYSANOM_SHAPE_JUDGE	(1ULL << 16)
 
 static __always_inline bool sysanom_profile_fast(struct sysanom_profile *p,
 						 const struct sysanom_core *core,

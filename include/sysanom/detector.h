@@ -201,6 +201,16 @@ static inline void sa_stream_reset(struct sa_stream *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* Keeps the windows of @s but starts its frames and its epoch afresh. */
+static inline void sa_stream_rejudge(struct sa_stream *s)
+{
+	s->frame_bits = 0;
+	s->bag_bits = 0;
+	s->lag = 0;
+	s->epoch_windows = 0;
+	s->epoch_miss = 0;
+}
+
 unsigned int sa_feed(struct sa_profile *p, struct sa_stream *s, u32 id,
 		     enum sa_mode mode);
 unsigned int sa_detect(const struct sa_profile *p, struct sa_stream *s,

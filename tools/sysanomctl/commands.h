@@ -16,6 +16,10 @@ int cmd_save(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 const char *sa_mode_name(uint32_t mode);
 const char *sa_detector_name(uint32_t det);
+const char *sa_calibration_name(uint32_t state);
+/* The status attributes of cgroup @id, by type (SYSANOM_A_MAX + 1). */
+int sa_status_get(uint64_t id, uint64_t *attrs);
+int cmd_calibrate(int argc, char **argv);
 int cmd_untrack(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 

@@ -69,7 +69,8 @@ static int send_request(const char *cmd_name, const struct request *rq,
 	case 0:
 		return 0;
 	case ENOENT:
-		if (!strcmp(cmd_name, "enforce"))
+		if (!strcmp(cmd_name, "enforce") ||
+		    !strcmp(cmd_name, "calibrate"))
 			sa_err("enforce: %s is not monitored: train it first",
 			       target);
 		else if (rq->cmd == SYSANOM_CMD_TRACK)
@@ -89,6 +90,10 @@ static int send_request(const char *cmd_name, const struct request *rq,
 	case ENOMEM:
 		sa_err("%s: out of memory (module parameters max_profile_bytes, max_total_bytes)",
 		       cmd_name);
+		break;
+	case ENODATA:
+		sa_err("%s: %s has an empty profile (new window lengths emptied it): train it first",
+		       cmd_name, target);
 		break;
 	default:
 		sa_err("%s: %s", cmd_name, sa_nl_strerror(ret));
@@ -170,6 +175,8 @@ static const struct setting {
 	  "combined frame score that makes an anomaly" },
 	{ "growth_shift", SYSANOM_A_GROWTH_SHIFT, 0, parse_u64,
 	  "growth curve checkpoint every 2^N windows, 4..40 (10)" },
+	{ "margin", SYSANOM_A_MARGIN, 0, parse_u64,
+	  "calibration margin, percent over the worst normal frame, 0..200 (25)" },
 	{ "stable_slope", SYSANOM_A_STABLE_PPM, 1, parse_slope,
 	  "until-stable: slope (new entries per window) to reach" },
 	{ "stable_checks", SYSANOM_A_STABLE_CHECKS, 0, parse_u64,
@@ -208,7 +215,9 @@ int cmd_set(int argc, char **argv)
 	if (argc >= 2 && (!strcmp(argv[1], "--help") ||
 			  !strcmp(argv[1], "-h"))) {
 		printf("usage: sysanomctl set TARGET key=value...\n"
-		       "Change a monitored container's settings:\n");
+		       "Change a monitored container's settings. Thresholds are\n"
+		       "learnt in calibration ('train --until-stable'); one set by\n"
+		       "hand is shown as overridden in 'status --json'.\n");
 		for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]);
 		     i++)
 			printf("  %-16s %s\n", settings[i].key,
@@ -259,9 +268,11 @@ int cmd_train(int argc, char **argv)
 		case 'h':
 			printf("usage: sysanomctl train [--until-stable [--slope S] [--for SECONDS]] TARGET\n"
 			       "Monitor TARGET in training mode: learn its system calls.\n"
-			       "With --until-stable, switch to enforcing once the growth\n"
-			       "slope (new profile entries per window) stayed at or under\n"
-			       "S (default 0.0001) for SECONDS (default 10).\n"
+			       "With --until-stable, once the growth slope (new profile\n"
+			       "entries per window) stayed at or under S (default 0.0001)\n"
+			       "for SECONDS (default 10), calibrate: score further normal\n"
+			       "behaviour without alerting, set the thresholds a margin\n"
+			       "over the worst of it, then enforce. No tuning is needed.\n"
 			       "TARGET is a cgroup v2 path, a cgroup id or a container name\n"
 			       "or id (see 'sysanomctl --help').\n");
 			return 0;
@@ -279,6 +290,8 @@ int cmd_train(int argc, char **argv)
 	add(&stable, SYSANOM_A_STABLE_CHECKS, 0, until ? checks : 0);
 	return send_request("train", &stable, argv[optind]);
 }
+
+static void warn_unready(const char *target);
 
 int cmd_enforce(int argc, char **argv)
 {
@@ -320,7 +333,50 @@ int cmd_enforce(int argc, char **argv)
 			return ret;
 	}
 	add(&rq, SYSANOM_A_MODE, 0, SYSANOM_MODE_ENFORCING);
-	return send_request("enforce", &rq, argv[optind]);
+	ret = send_request("enforce", &rq, argv[optind]);
+	if (!ret)
+		warn_unready(argv[optind]);
+	return ret;
+}
+
+/*
+ * Enforcing a profile that has not converged, or whose thresholds were
+ * not learnt, works but raises false alerts or misses intrusions: say so.
+ */
+static void warn_unready(const char *target)
+{
+	uint64_t a[SYSANOM_A_MAX + 1], id;
+	char err[256];
+
+	if (sa_target_resolve(target, &id, err, sizeof(err)) ||
+	    sa_status_get(id, a))
+		return;
+	if (!a[SYSANOM_A_CONVERGED])
+		fprintf(stderr, "sysanomctl: enforce: warning: the profile of %s has not converged (growth slope %.6f): expect false alerts\n",
+			target, a[SYSANOM_A_SLOPE_PPM] / 1e6);
+	if (a[SYSANOM_A_CALIBRATION] < SYSANOM_CALIB_DONE)
+		fprintf(stderr, "sysanomctl: enforce: warning: the thresholds of %s were not learnt (calibration %s): 'train --until-stable' or 'calibrate' learns them\n",
+			target, sa_calibration_name(a[SYSANOM_A_CALIBRATION]));
+}
+
+int cmd_calibrate(int argc, char **argv)
+{
+	struct request rq = { .cmd = SYSANOM_CMD_TRACK };
+
+	if (argc == 2 && (!strcmp(argv[1], "--help") ||
+			  !strcmp(argv[1], "-h"))) {
+		printf("usage: sysanomctl calibrate TARGET\n"
+		       "Score TARGET's behaviour against its profile without\n"
+		       "alerting, learn what it missed, then set its thresholds a\n"
+		       "margin over the worst frame it saw ('set margin=') and\n"
+		       "enforce. Takes at least 10 seconds and 8 growth checkpoints\n"
+		       "of windows (8192 at growth_shift 10).\n");
+		return 0;
+	}
+	if (argc != 2)
+		return sa_usage_error("calibrate", "expects one TARGET");
+	add(&rq, SYSANOM_A_MODE, 0, SYSANOM_MODE_CALIBRATING);
+	return send_request("calibrate", &rq, argv[1]);
 }
 
 int cmd_untrack(int argc, char **argv)

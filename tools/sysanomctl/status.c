@@ -32,6 +32,8 @@ const char *sa_mode_name(uint32_t mode)
 		return "training";
 	case SYSANOM_MODE_ENFORCING:
 		return "enforcing";
+	case SYSANOM_MODE_CALIBRATING:
+		return "calibrating";
 	default:
 		return "unknown";
 	}
@@ -42,6 +44,15 @@ const char *sa_detector_name(uint32_t det)
 	static const char *const names[] = { "?", "stide", "bosc", "combo" };
 
 	return det < 4 ? names[det] : "?";
+}
+
+const char *sa_calibration_name(uint32_t state)
+{
+	static const char *const names[] = {
+		"none", "running", "done", "cross-validated"
+	};
+
+	return state < 4 ? names[state] : "?";
 }
 
 static const char *action_name(uint32_t action)
@@ -98,6 +109,40 @@ static int row_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* The thresholds, and how calibration set them. */
+static void print_json_thresholds(const uint64_t *a)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} ovr[] = {
+		{ SYSANOM_OVR_LFC, "lfc_threshold" },
+		{ SYSANOM_OVR_EPOCH, "epoch_threshold" },
+		{ SYSANOM_OVR_COMBO, "combo_threshold" },
+	};
+	int n = 0;
+
+	printf(",\"converged\":%s,\"calibration\":\"%s\",\"margin\":%" PRIu64
+	       ",\"frame\":%" PRIu64 ",\"lfc_threshold\":%" PRIu64
+	       ",\"epoch\":%" PRIu64 ",\"epoch_threshold\":%" PRIu64
+	       ",\"combo_threshold\":%" PRIu64 ",\"growth_shift\":%" PRIu64
+	       ",\"calibration_windows\":%" PRIu64
+	       ",\"calibration_worst\":{\"score\":%" PRIu64 ",\"lfc\":%" PRIu64
+	       ",\"epoch\":%" PRIu64 "},\"overridden\":[",
+	       a[SYSANOM_A_CONVERGED] ? "true" : "false",
+	       sa_calibration_name(a[SYSANOM_A_CALIBRATION]),
+	       a[SYSANOM_A_MARGIN], a[SYSANOM_A_FRAME],
+	       a[SYSANOM_A_LFC_THRESHOLD], a[SYSANOM_A_EPOCH],
+	       a[SYSANOM_A_EPOCH_THRESHOLD], a[SYSANOM_A_COMBO_THRESHOLD],
+	       a[SYSANOM_A_GROWTH_SHIFT], a[SYSANOM_A_CALIB_WINDOWS],
+	       a[SYSANOM_A_CALIB_MAX_SCORE], a[SYSANOM_A_CALIB_MAX_LFC],
+	       a[SYSANOM_A_CALIB_MAX_EPOCH]);
+	for (size_t i = 0; i < sizeof(ovr) / sizeof(ovr[0]); i++)
+		if (a[SYSANOM_A_OVERRIDDEN] & ovr[i].bit)
+			printf("%s\"%s\"", n++ ? "," : "", ovr[i].name);
+	printf("]");
+}
+
 static void print_json(const struct rows *rows)
 {
 	printf("{\"cgroups\":[");
@@ -117,7 +162,7 @@ static void print_json(const struct rows *rows)
 		       ",\"windows\":%" PRIu64 ",\"profile_entries\":%" PRIu64
 		       ",\"growth_slope\":%.6f,\"profile_bytes\":%" PRIu64
 		       ",\"profile_full\":%s,\"alerts\":%" PRIu64
-		       ",\"alerts_suppressed\":%" PRIu64 "}",
+		       ",\"alerts_suppressed\":%" PRIu64,
 		       sa_mode_name(a[SYSANOM_A_MODE]),
 		       action_name(a[SYSANOM_A_ACTION]),
 		       sa_detector_name(a[SYSANOM_A_DETECTOR]),
@@ -128,6 +173,8 @@ static void print_json(const struct rows *rows)
 		       a[SYSANOM_A_SLOPE_PPM] / 1e6, a[SYSANOM_A_MEM_BYTES],
 		       a[SYSANOM_A_FULL] ? "true" : "false",
 		       a[SYSANOM_A_ALERTS], a[SYSANOM_A_ALERTS_SUPPRESSED]);
+		print_json_thresholds(a);
+		printf("}");
 	}
 	printf("]}\n");
 }
@@ -138,22 +185,59 @@ static void print_table(const struct rows *rows)
 		printf("no cgroups are monitored\n");
 		return;
 	}
-	printf("%-8s %-9s %12s %10s %8s %9s %7s %7s  %s\n", "CGROUP", "MODE",
-	       "SYSCALLS", "WINDOWS", "ENTRIES", "SLOPE", "ALERTS", "ACTION",
-	       "PATH");
+	printf("%-8s %-11s %12s %10s %8s %9s %-11s %7s %7s  %s\n", "CGROUP",
+	       "MODE", "SYSCALLS", "WINDOWS", "ENTRIES", "SLOPE", "THRESHOLD",
+	       "ALERTS", "ACTION", "PATH");
 	for (size_t i = 0; i < rows->n; i++) {
 		const struct cgroup_row *r = &rows->v[i];
 		const uint64_t *a = r->a;
 
-		printf("%-8" PRIu64 " %-9s %12" PRIu64 " %10" PRIu64
-		       " %7" PRIu64 "%s %9.6f %7" PRIu64 " %7s  %s\n",
+		char thr[32];
+
+		/* The active threshold, and where it came from. */
+		snprintf(thr, sizeof(thr), "%" PRIu64 "%s",
+			 a[SYSANOM_A_DETECTOR] == 1 ?
+			 a[SYSANOM_A_LFC_THRESHOLD] :
+			 a[SYSANOM_A_DETECTOR] == 2 ?
+			 a[SYSANOM_A_EPOCH_THRESHOLD] :
+			 a[SYSANOM_A_COMBO_THRESHOLD],
+			 a[SYSANOM_A_OVERRIDDEN] ? " (set)" :
+			 a[SYSANOM_A_CALIBRATION] >= SYSANOM_CALIB_DONE ?
+			 " (learnt)" : " (default)");
+		printf("%-8" PRIu64 " %-11s %12" PRIu64 " %10" PRIu64
+		       " %7" PRIu64 "%s %9.6f %-11s %7" PRIu64 " %7s  %s\n",
 		       a[SYSANOM_A_CGROUP_ID], sa_mode_name(a[SYSANOM_A_MODE]),
 		       a[SYSANOM_A_SYSCALLS], a[SYSANOM_A_WINDOWS],
 		       a[SYSANOM_A_ENTRIES], a[SYSANOM_A_FULL] ? "!" : " ",
-		       a[SYSANOM_A_SLOPE_PPM] / 1e6, a[SYSANOM_A_ALERTS],
+		       a[SYSANOM_A_SLOPE_PPM] / 1e6, thr, a[SYSANOM_A_ALERTS],
 		       action_name(a[SYSANOM_A_ACTION]),
 		       r->path[0] ? r->path : "(removed)");
 	}
+}
+
+int sa_status_get(uint64_t id, uint64_t *attrs)
+{
+	struct rows rows = { 0 };
+	struct nlmsghdr *nlh;
+	struct sa_nl nl;
+	int ret;
+
+	ret = sa_nl_open(&nl);
+	if (ret)
+		return ret;
+	nlh = sa_nl_request(&nl, SYSANOM_CMD_GET_CGROUPS, NLM_F_DUMP);
+	ret = sa_nl_talk(&nl, nlh, row_cb, &rows);
+	sa_nl_close(&nl);
+	if (!ret)
+		ret = rows.oom ? -ENOMEM : -ENOENT;
+	for (size_t i = 0; ret == -ENOENT && i < rows.n; i++) {
+		if (rows.v[i].a[SYSANOM_A_CGROUP_ID] != id)
+			continue;
+		memcpy(attrs, rows.v[i].a, sizeof(rows.v[i].a));
+		ret = 0;
+	}
+	free(rows.v);
+	return ret;
 }
 
 int cmd_status(int argc, char **argv)
@@ -176,10 +260,13 @@ int cmd_status(int argc, char **argv)
 			break;
 		case 'h':
 			printf("usage: sysanomctl status [--json]\n"
-			       "Show every monitored cgroup: mode, system calls seen,\n"
-			       "windows learnt, profile entries (! when a memory cap\n"
-			       "stopped its growth), growth slope (new entries per\n"
-			       "window, recently), alerts and response.\n");
+			       "Show every monitored cgroup: mode (training, calibrating,\n"
+			       "enforcing), system calls seen, windows learnt, profile\n"
+			       "entries (! when a memory cap stopped its growth), growth\n"
+			       "slope (new entries per window, recently), the detector's\n"
+			       "threshold (learnt in calibration, default, or set by\n"
+			       "hand), alerts and response. --json adds every threshold,\n"
+			       "the calibration and its margin.\n");
 			return 0;
 		default:
 			return sa_usage_error("status", "unknown option");

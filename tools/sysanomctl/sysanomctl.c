@@ -20,6 +20,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "train", cmd_train, "start monitoring a container and learn it" },
+	{ "calibrate", cmd_calibrate, "learn a trained container's thresholds" },
 	{ "enforce", cmd_enforce, "detect anomalies of a trained container" },
 	{ "set", cmd_set, "change a container's detector and response" },
 	{ "status", cmd_status, "show the monitored containers" },
@@ -35,7 +36,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: sysanomctl COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name,
+		fprintf(f, "  %-9s %s\n", commands[i].name,
 			commands[i].summary);
 	fprintf(f,
 		"\nTARGET is a cgroup v2 path (absolute, or relative to the\n"

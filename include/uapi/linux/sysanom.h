@@ -11,8 +11,16 @@
  * SYSANOM_CMD_TRACK: start monitoring a cgroup, or change its mode.
  *   SYSANOM_A_CGROUP_ID: NLA_U64, required
  *   SYSANOM_A_MODE: NLA_U32, enum sysanom_mode, default SYSANOM_MODE_TRAINING
- *   Errors: ENOENT no such cgroup, ENOSPC too many monitored cgroups,
- *           EINVAL bad mode or the root cgroup, ENOMEM memory caps.
+ *   SYSANOM_MODE_CALIBRATING scores the cgroup's behaviour against its
+ *   profile without alerting, learns what it missed, and once it scored 8
+ *   growth checkpoints of windows and at least max(STABLE_CHECKS, 10)
+ *   seconds passed, sets the thresholds a margin over the worst frame and
+ *   epoch it saw and enforces; when no threshold within the frame would do,
+ *   it goes back to training. Until-stable training ends in calibration.
+ *   Errors: ENOENT no such cgroup (or no profile to enforce or calibrate),
+ *           ENOSPC too many monitored cgroups, EINVAL bad mode or the root
+ *           cgroup, ENODATA an emptied profile to enforce, ENOMEM memory
+ *           caps.
  *
  * SYSANOM_CMD_SET: change a monitored cgroup's settings; absent = unchanged.
  *   SYSANOM_A_CGROUP_ID: NLA_U64, required
@@ -32,8 +40,10 @@
  *     training profile switches to enforcing once its slope stayed at or
  *     under it for that many one-second checks
  *   SYSANOM_A_STABLE_CHECKS: NLA_U32, 0 turns until-stable off
+ *   SYSANOM_A_MARGIN: NLA_U32, 0..200, calibration margin in percent; a
+ *     calibrated profile's thresholds are set again from what it measured
  *   Changing K or BAG empties what was learnt and puts the cgroup back in
- *   training. SYSANOM_ACTION_KILL: the offending call does not run (it
+ *   training. A threshold set on a calibrated profile is marked overridden. SYSANOM_ACTION_KILL: the offending call does not run (it
  *   fails with ENOSYS) and the process gets SIGKILL. Errors: ENOENT, EINVAL.
  *
  * SYSANOM_CMD_UNTRACK: stop monitoring a cgroup and drop its state.
@@ -57,6 +67,17 @@
  *   SYSANOM_A_FULL: NLA_U8, 1 when a memory cap stopped its growth
  *   SYSANOM_A_ALERTS: NLA_U64, anomalies raised
  *   SYSANOM_A_ALERTS_SUPPRESSED: NLA_U64, of those, not logged (rate limit)
+ *   SYSANOM_A_FRAME, SYSANOM_A_LFC_THRESHOLD, SYSANOM_A_EPOCH,
+ *   SYSANOM_A_EPOCH_THRESHOLD, SYSANOM_A_COMBO_THRESHOLD, SYSANOM_A_MARGIN
+ *   SYSANOM_A_CALIBRATION: NLA_U32, enum sysanom_calibration
+ *   SYSANOM_A_OVERRIDDEN: NLA_U32, SYSANOM_OVR_* thresholds set by hand
+ *     after calibration
+ *   SYSANOM_A_CALIB_WINDOWS: NLA_U64, windows scored in calibration
+ *   SYSANOM_A_CALIB_MAX_SCORE, SYSANOM_A_CALIB_MAX_LFC,
+ *   SYSANOM_A_CALIB_MAX_EPOCH: NLA_U32, the worst frame score, locality
+ *     frame count and epoch count of normal behaviour in calibration
+ *   SYSANOM_A_CONVERGED: NLA_U8, 1 once the growth curve met the
+ *     until-stable rule (or a calibrated profile was loaded)
  *
  * SYSANOM_CMD_GET_ALERTS: NLM_F_DUMP only; the alert log, oldest first.
  *   Request: SYSANOM_A_ALERT_SEQ: NLA_U64, optional, only later records.
@@ -150,6 +171,14 @@ enum sysanom_attr {
 	SYSANOM_A_WINDOW,
 	SYSANOM_A_PROFILE_DATA,
 	SYSANOM_A_GROWTH_SHIFT,
+	SYSANOM_A_MARGIN,
+	SYSANOM_A_CALIBRATION,
+	SYSANOM_A_OVERRIDDEN,
+	SYSANOM_A_CALIB_WINDOWS,
+	SYSANOM_A_CALIB_MAX_SCORE,
+	SYSANOM_A_CALIB_MAX_LFC,
+	SYSANOM_A_CALIB_MAX_EPOCH,
+	SYSANOM_A_CONVERGED,
 	__SYSANOM_A_MAX
 };
 #define SYSANOM_A_MAX (__SYSANOM_A_MAX - 1)
@@ -158,6 +187,7 @@ enum sysanom_mode {
 	SYSANOM_MODE_UNSPEC,
 	SYSANOM_MODE_TRAINING,
 	SYSANOM_MODE_ENFORCING,
+	SYSANOM_MODE_CALIBRATING,
 	__SYSANOM_MODE_MAX
 };
 #define SYSANOM_MODE_MAX (__SYSANOM_MODE_MAX - 1)
@@ -169,5 +199,17 @@ enum sysanom_action {
 	__SYSANOM_ACTION_MAX
 };
 #define SYSANOM_ACTION_MAX (__SYSANOM_ACTION_MAX - 1)
+
+/* How a profile's thresholds were set. */
+enum sysanom_calibration {
+	SYSANOM_CALIB_NONE,		/* defaults, or set by hand */
+	SYSANOM_CALIB_RUNNING,		/* being calibrated */
+	SYSANOM_CALIB_DONE,		/* learnt online, in calibration */
+	SYSANOM_CALIB_CV,		/* learnt offline, cross-validated */
+};
+
+#define SYSANOM_OVR_LFC		0x1
+#define SYSANOM_OVR_EPOCH	0x2
+#define SYSANOM_OVR_COMBO	0x4
 
 #endif /* _UAPI_LINUX_SYSANOM_H */
