@@ -44,7 +44,6 @@ static u32 sysanom_detector_of(const struct sa_profile *sa,
 	return SA_DET_STIDE;
 }
 
-/* Returns true when the offending call must not run (action kill). */
 /*
  * Whether an alert of current gets a record. One noisy process must not
  * hide the next one (an intruder's shell after a flood from the service),
@@ -69,20 +68,62 @@ static bool sysanom_alert_admit(struct sysanom_profile *p)
 	return true;
 }
 
-bool sysanom_alert_raise(struct sysanom_profile *p,
-			 const struct sysanom_thread *th,
-			 const struct sa_profile *sa, unsigned int verdict)
+/* The last SA_RING calls of @s, oldest first, into @row. */
+static void sysanom_alert_ctx(const struct sa_stream *s, u16 *row)
+{
+	unsigned int i, valid = min_t(unsigned int, s->calls, SA_RING);
+
+	for (i = 0; i < SA_RING; i++)
+		row[i] = i < SA_RING - valid ? SA_ID_START :
+			 s->ring[(s->pos + i) & (SA_RING - 1)];
+}
+
+/* Another anomalous window of the incident @seq, if still in the log. */
+static void sysanom_alert_update(u64 seq, const struct sa_profile *sa,
+				 const struct sa_stream *s)
+{
+	struct sysanom_alert *a;
+	u32 score = sa_stream_score(sa, s);
+
+	spin_lock(&sysanom_alert_lock);
+	a = sysanom_alert_slot(seq);
+	if (a->seq == seq) {
+		a->count++;
+		a->last_ns = ktime_get_real_ns();
+		a->max_score = max(a->max_score, score);
+		if (a->nctx < SYSANOM_INCIDENT_WINDOWS)
+			sysanom_alert_ctx(s, a->ctx[a->nctx++]);
+	}
+	spin_unlock(&sysanom_alert_lock);
+}
+
+/*
+ * An anomalous window of @th, @lag matching windows after its last miss.
+ * Consecutive anomalous windows of a thread (no miss under the threshold
+ * between them, and the last one still in the frame) are one incident:
+ * the first opens a record and goes out at once, the others update it.
+ * Returns true when the offending call must not run (action kill).
+ */
+bool sysanom_alert_raise(struct sysanom_profile *p, struct sysanom_thread *th,
+			 const struct sa_profile *sa, unsigned int verdict,
+			 u64 lag)
 {
 	bool kill = READ_ONCE(p->action) == SYSANOM_ACTION_KILL;
 	const struct sa_stream *s = &th->stream;
 	struct sysanom_alert *a;
-	unsigned int i, k;
 
-	atomic64_inc(&p->alerts);
+	atomic64_inc(&p->anomalous_windows);
 	if (kill)
 		send_sig(SIGKILL, current, 0);
+	if (th->incident && lag < sa->params.frame) {
+		if (th->incident != SYSANOM_INCIDENT_UNLOGGED)
+			sysanom_alert_update(th->incident, sa, s);
+		return kill;
+	}
+	atomic64_inc(&p->alerts);
 	if (!sysanom_alert_admit(p)) {
 		atomic64_inc(&p->alerts_suppressed);
+		th->incident = SYSANOM_INCIDENT_UNLOGGED;
 		return kill;
 	}
 
@@ -90,19 +131,38 @@ bool sysanom_alert_raise(struct sysanom_profile *p,
 	a = sysanom_alert_slot(++sysanom_alert_head);
 	a->seq = sysanom_alert_head;
 	a->time_ns = ktime_get_real_ns();
+	a->last_ns = a->time_ns;
 	a->cgid = p->cgid;
 	a->pid = task_tgid_nr(current);
 	a->tid = task_pid_nr(current);
 	get_task_comm(a->comm, current);
 	a->detector = sysanom_detector_of(sa, verdict);
 	a->score = sa_stream_score(sa, s);
-	k = min_t(unsigned int, sa->params.k, s->calls);
-	a->nwindow = k;
-	for (i = 0; i < k; i++)
-		a->window[i] = s->ring[(s->pos - k + i) & (SA_RING - 1)];
+	a->max_score = a->score;
+	a->count = 1;
+	a->nwindow = sa->params.k;
+	a->nctx = 1;
+	sysanom_alert_ctx(s, a->ctx[0]);
+	th->incident = a->seq;
 	spin_unlock(&sysanom_alert_lock);
 	schedule_work(&sysanom_alert_work);
 	return kill;
+}
+
+/* A copy of record @seq: 0, or -ENOENT when it left the log. */
+int sysanom_alert_get(u64 seq, struct sysanom_alert *a)
+{
+	int ret = -ENOENT;
+
+	spin_lock(&sysanom_alert_lock);
+	if (seq && seq <= sysanom_alert_head &&
+	    sysanom_alert_head - seq < sysanom_alert_log_size &&
+	    sysanom_alert_slot(seq)->seq == seq) {
+		*a = *sysanom_alert_slot(seq);
+		ret = 0;
+	}
+	spin_unlock(&sysanom_alert_lock);
+	return ret;
 }
 
 /* Process context: multicast the records raised since the last run. */

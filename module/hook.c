@@ -84,11 +84,14 @@ static noinline __noclone void sysanom_probe_miss(void *data,
 						  const struct sysanom_core *core,
 						  int miss)
 {
+	u64 lag = th->stream.lag;
 	unsigned int v = sa_detect_miss(&core->sa, &th->stream, miss);
 
-	if (likely(!(v & SA_V_ANOMALY)))
+	if (likely(!(v & SA_V_ANOMALY))) {
+		th->incident = 0;	/* under the threshold: it ended */
 		return;
-	if (sysanom_alert_raise(th->prof, th, &core->sa, v))
+	}
+	if (sysanom_alert_raise(th->prof, th, &core->sa, v, lag))
 		regs->orig_ax = -1;
 }
 

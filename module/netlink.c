@@ -145,7 +145,11 @@ static int sysanom_nl_put_calib(struct sk_buff *skb,
 			min_t(u64, pi->calib_max[1], U32_MAX)) ||
 	    nla_put_u32(skb, SYSANOM_A_CALIB_MAX_EPOCH,
 			min_t(u64, pi->calib_max[2], U32_MAX)) ||
-	    nla_put_u8(skb, SYSANOM_A_CONVERGED, pi->converged))
+	    nla_put_u8(skb, SYSANOM_A_CONVERGED, pi->converged) ||
+	    nla_put_u64_64bit(skb, SYSANOM_A_ANOMALOUS_WINDOWS,
+			      pi->anomalous_windows, SYSANOM_A_PAD) ||
+	    nla_put_u64_64bit(skb, SYSANOM_A_ALLOWED, pi->allowed,
+			      SYSANOM_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -241,8 +245,14 @@ static int sysanom_nl_fill_alert(struct sk_buff *skb,
 	    nla_put_string(skb, SYSANOM_A_COMM, a->comm) ||
 	    nla_put_u32(skb, SYSANOM_A_DETECTOR, a->detector) ||
 	    nla_put_u32(skb, SYSANOM_A_SCORE, a->score) ||
-	    nla_put(skb, SYSANOM_A_WINDOW, a->nwindow * sizeof(a->window[0]),
-		    a->window))
+	    nla_put(skb, SYSANOM_A_WINDOW, a->nwindow * sizeof(u16),
+		    &a->ctx[0][SA_RING - a->nwindow]) ||
+	    nla_put_u32(skb, SYSANOM_A_INCIDENT_WINDOWS, a->count) ||
+	    nla_put_u64_64bit(skb, SYSANOM_A_LAST_TIME_NS, a->last_ns,
+			      SYSANOM_A_PAD) ||
+	    nla_put_u32(skb, SYSANOM_A_MAX_SCORE, a->max_score) ||
+	    nla_put(skb, SYSANOM_A_CONTEXT, a->nctx * sizeof(a->ctx[0]),
+		    a->ctx))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -430,6 +440,48 @@ static int sysanom_nl_export_done(struct netlink_callback *cb)
 	return 0;
 }
 
+/* ALLOW: the windows of an alert join its cgroup's profile. */
+static int sysanom_nl_allow(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sysanom_alert *a;
+	struct sk_buff *msg;
+	u32 added = 0;
+	void *hdr;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, SYSANOM_A_ALERT_SEQ))
+		return -EINVAL;
+	a = kmalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	ret = sysanom_alert_get(nla_get_u64(info->attrs[SYSANOM_A_ALERT_SEQ]),
+				a);
+	if (ret) {
+		NL_SET_ERR_MSG(info->extack, "no such alert in the log");
+		goto out;
+	}
+	ret = sysanom_profile_allow(a, &added);
+	if (ret == -ENOENT)
+		NL_SET_ERR_MSG(info->extack, "the alert's cgroup is not monitored");
+	if (ret)
+		goto out;
+	ret = -ENOMEM;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		goto out;
+	hdr = genlmsg_put_reply(msg, info, &sysanom_family, 0,
+				SYSANOM_CMD_ALLOW);
+	if (!hdr || nla_put_u32(msg, SYSANOM_A_ENTRIES, added)) {
+		nlmsg_free(msg);
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_reply(msg, info);
+out:
+	kfree(a);
+	return ret;
+}
+
 static const struct genl_small_ops sysanom_ops[] = {
 	{
 		.cmd = SYSANOM_CMD_TRACK,
@@ -454,6 +506,11 @@ static const struct genl_small_ops sysanom_ops[] = {
 	{
 		.cmd = SYSANOM_CMD_IMPORT,
 		.doit = sysanom_nl_import,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = SYSANOM_CMD_ALLOW,
+		.doit = sysanom_nl_allow,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

@@ -21,6 +21,8 @@ static const char *sysanom_mode_name(u32 mode)
 		return "training";
 	case SYSANOM_MODE_ENFORCING:
 		return "enforcing";
+	case SYSANOM_MODE_CALIBRATING:
+		return "calibrating";
 	default:
 		return "unknown";
 	}
@@ -54,10 +56,12 @@ static int sysanom_alerts_show_one(const struct sysanom_alert *a, void *arg)
 	struct seq_file *m = arg;
 	u32 i;
 
-	seq_printf(m, "%llu %llu %llu %d %d %s %u %u", a->seq, a->time_ns,
-		   a->cgid, a->pid, a->tid, a->comm, a->detector, a->score);
-	for (i = 0; i < a->nwindow; i++)
-		seq_printf(m, "%c%u", i ? ',' : ' ', a->window[i]);
+	seq_printf(m, "%llu %llu %llu %d %d %s %u %u %u", a->seq, a->time_ns,
+		   a->cgid, a->pid, a->tid, a->comm, a->detector, a->score,
+		   a->count);
+	for (i = SA_RING - a->nwindow; i < SA_RING; i++)
+		seq_printf(m, "%c%u", i > SA_RING - a->nwindow ? ',' : ' ',
+			   a->ctx[0][i]);
 	seq_putc(m, '\n');
 	return 0;
 }

@@ -212,6 +212,7 @@ bool sysanom_profile_feed_slow(struct sysanom_profile *p,
 	struct sysanom_core *core = rcu_dereference_sched(p->core);
 	unsigned int v;
 	u32 mode;
+	u64 lag;
 
 	if (unlikely(th->shape != core->shape)) {
 		if ((u16)th->shape != (u16)core->shape)
@@ -235,10 +236,14 @@ bool sysanom_profile_feed_slow(struct sysanom_profile *p,
 			queue_work(system_unbound_wq, &p->grow_work);
 		return false;
 	}
+	lag = th->stream.lag;
 	v = sa_detect(&core->sa, &th->stream, id);
-	if (likely(!(v & SA_V_ANOMALY)))
+	if (likely(!(v & SA_V_ANOMALY))) {
+		if (v & (SA_V_STIDE_MISS | SA_V_BOSC_MISS))
+			th->incident = 0;
 		return false;
-	return sysanom_alert_raise(p, th, &core->sa, v);
+	}
+	return sysanom_alert_raise(p, th, &core->sa, v, lag);
 }
 
 /*
@@ -663,6 +668,68 @@ out_unlock:
 	return ret;
 }
 
+/* Adds the windows and bags of @row, calls oldest first, to @sa's sets. */
+static int sysanom_allow_row(struct sa_profile *sa, const u16 *row, u32 *added)
+{
+	const unsigned int k = sa->params.k, bag = sa->params.bag;
+	unsigned int end;
+	int ret;
+
+	for (end = k; end <= SA_RING; end++) {
+		ret = sa_hashset_insert(&sa->stide,
+					sa_stide_key(row + end - k, k));
+		if (ret < 0)
+			return ret;
+		*added += ret;
+	}
+	for (end = bag; end <= SA_RING; end++) {
+		ret = sa_hashset_insert(&sa->bosc,
+					sa_bag_key(row + end - bag, bag));
+		if (ret < 0)
+			return ret;
+		*added += ret;
+	}
+	return 0;
+}
+
+/*
+ * False-positive feedback (pH's "tolerize"): adds the windows and bags of
+ * the calls kept in record @a to its cgroup's profile; *@added counts the
+ * new entries. Lock-free inserts, as in training; a full set is grown
+ * once, here, and the inserts tried again.
+ */
+int sysanom_profile_allow(const struct sysanom_alert *a, u32 *added)
+{
+	struct sysanom_profile *p;
+	struct sysanom_core *core;
+	int ret = -ENOENT, try;
+	u32 i;
+
+	mutex_lock(&sysanom_profiles_lock);
+	p = sysanom_profile_lookup(a->cgid);
+	if (!p)
+		goto out_unlock;
+	for (try = 0; try < 2; try++) {
+		*added = 0;
+		rcu_read_lock();
+		core = rcu_dereference(p->core);
+		for (i = 0, ret = 0; i < a->nctx && !ret; i++)
+			ret = sysanom_allow_row(&core->sa, a->ctx[i], added);
+		rcu_read_unlock();
+		if (ret != -ENOSPC || READ_ONCE(p->full))
+			break;
+		sysanom_profile_grow(&p->grow_work);
+	}
+	if (ret)
+		goto out_unlock;
+	atomic64_inc(&p->allowed);
+	pr_info("cgroup %llu: alert %llu allowed, %u entries added to its profile\n",
+		p->cgid, a->seq, *added);
+out_unlock:
+	mutex_unlock(&sysanom_profiles_lock);
+	return ret;
+}
+
 /*
  * Calibration ends once it scored SA_CALIB_CHECKPOINTS growth checkpoints
  * of windows over at least max(stable_checks, 10) checks: the thresholds
@@ -849,6 +916,8 @@ int sysanom_profile_walk(u64 after_seq,
 		info.converged = p->converged;
 		info.alerts = atomic64_read(&p->alerts);
 		info.alerts_suppressed = atomic64_read(&p->alerts_suppressed);
+		info.anomalous_windows = atomic64_read(&p->anomalous_windows);
+		info.allowed = atomic64_read(&p->allowed);
 		sysanom_cgroup_path(p->cgid, path, PATH_MAX);
 		info.path = path;
 		ret = fn(&info, arg);

@@ -51,8 +51,10 @@ struct sysanom_profile {
 	struct ratelimit_state alert_new_rs;
 	u64 alert_procs[8];		/* processes alerted lately */
 	atomic_t alert_proc_next;
-	atomic64_t alerts;
+	atomic64_t alerts;		/* incidents */
 	atomic64_t alerts_suppressed;
+	atomic64_t anomalous_windows;
+	atomic64_t allowed;		/* alerts allowed into the profile */
 	u64 stable_ppm;			/* until-stable: slope threshold */
 	u32 stable_checks;		/* consecutive checks needed, 0 = off */
 	u32 stable_run;
@@ -76,6 +78,8 @@ struct sysanom_profile_info {
 	u64 bytes;
 	u64 alerts;
 	u64 alerts_suppressed;
+	u64 anomalous_windows;
+	u64 allowed;
 	bool converged;
 	u8 calib_state;			/* enum sa_calib_state */
 	u8 overridden;			/* SA_OVR_* */
@@ -112,6 +116,8 @@ int sysanom_profile_untrack(u64 cgid);
 void *sysanom_profile_export(u64 cgid, size_t *len);
 int sysanom_profile_import(u64 cgid, const void *buf, size_t len, u32 mode);
 int sysanom_profile_set(u64 cgid, const struct sysanom_settings *set);
+struct sysanom_alert;
+int sysanom_profile_allow(const struct sysanom_alert *a, u32 *added);
 int sysanom_profile_walk(u64 after_seq,
 			 int (*fn)(const struct sysanom_profile_info *, void *),
 			 void *arg);

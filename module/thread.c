@@ -165,8 +165,10 @@ struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task)
 		if (!th)
 			goto out;	/* untracked: try again next call */
 	}
-	if (th->prof != p)
+	if (th->prof != p) {
 		sa_stream_reset(&th->stream);
+		th->incident = 0;
+	}
 	th->prof = p;
 	th->cgid = cgid;
 	th->gen = prof_gen;
@@ -235,6 +237,7 @@ void sysanom_thread_exec(struct task_struct *task, struct sysanom_profile *p)
 	if (th->prof == p)
 		sysanom_profile_flush(p, &th->stream);
 	sa_stream_reset(&th->stream);
+	th->incident = 0;	/* a new program, a new incident */
 }
 
 void sysanom_thread_release(struct task_struct *task,

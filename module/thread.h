@@ -25,6 +25,7 @@ struct sysanom_thread {
 	u64 cgid;			/* the task's cgroup when bound */
 	u32 gen;			/* sysanom_prof_gen when bound */
 	u64 shape;			/* sysanom_shape() of stream */
+	u64 incident;			/* alert seq of its open incident */
 	struct sa_stream stream;
 };
 

@@ -12,15 +12,14 @@ run start_container cta ct-a "$WORKLOAD"
 run start_container ctc ct-c "$WORKLOAD"
 echo 'root:$6$secret:19000:0:99999:7:::' > /tmp/bundle-cta/rootfs/etc/shadow
 
-# Train until the growth curve is flat; the module then enforces by itself.
-run sysanomctl train --until-stable --slope 0.0002 --for 5 ct-a
-run sysanomctl set ct-a growth_shift=8
+# Train until the growth curve is flat; the module then calibrates and
+# enforces by itself, at the defaults.
+run sysanomctl train --until-stable ct-a
 # ct-c by its runc container id, not its cgroup path.
-run sysanomctl train --until-stable --slope 0.0002 --for 5 ctc
-run sysanomctl set ctc growth_shift=8
+run sysanomctl train --until-stable ctc
 i=0
 while [ $i -lt 240 ]; do
-	sysanomctl status --json | grep -q '"mode":"training"' || break
+	sysanomctl status --json | grep -qE '"mode":"(training|calibrating)"' || break
 	sleep 1; i=$((i + 1))
 done
 note "training converged after ${i}s"
@@ -31,6 +30,7 @@ for c in /ct-a /ct-c; do
 	n=$(echo "$e" | json_num profile_entries)
 	[ -n "$n" ] && [ "$n" -gt 0 ] || fail "$c learnt nothing: $e"
 	echo "$e" | grep -q '"mode":"enforcing"' || fail "$c did not switch to enforcing by itself: $e"
+	echo "$e" | grep -q '"calibration":"done"' || fail "$c enforces with thresholds not learnt: $e"
 done
 sleep 10
 for c in /ct-a /ct-c; do
@@ -66,6 +66,34 @@ for f in pid comm detector score syscalls; do
 done
 echo "$line" | grep -Eq '"syscalls":\["[a-z_0-9]+"' || fail "alert window is not system-call names: $line"
 grep -q '"cgroup":"/ct-a"' /tmp/followed || fail "alerts --follow saw nothing: $(cat /tmp/followed)"
+# Incidents, not floods: a thread's consecutive anomalous windows are one
+# alert, which keeps them.
+e=$(status_entry /ct-a)
+w=$(echo "$e" | json_num anomalous_windows)
+note "the intrusion: $a incidents of $w anomalous windows"
+[ "$w" -gt "$a" ] || fail "each anomalous window made an alert: $e"
+sysanomctl alerts --json | grep -q '"windows":[2-9]' || sysanomctl alerts --json | grep -q '"windows":[1-9][0-9]' ||
+	fail "no incident holds more than one window: $(sysanomctl alerts --json | head -n 3)"
+sysanomctl alerts --json | grep -q '"anomalous_windows":\[\["' || fail "incidents do not list their windows"
+
+# False-positive feedback: allowing every incident adds its windows to the
+# profile; the same intrusion then raises fewer.
+entries=$(echo "$e" | json_num profile_entries)
+for seq in $(sysanomctl alerts --json | grep '"cgroup":"/ct-a"' | sed -n 's/^{"seq":\([0-9]*\).*/\1/p'); do
+	run sysanomctl allow "$seq"
+done
+e=$(status_entry /ct-a)
+[ "$(echo "$e" | json_num allowed)" = "$a" ] || fail "allowed $a alerts, status counts $(echo "$e" | json_num allowed)"
+[ "$(echo "$e" | json_num profile_entries)" -gt "$entries" ] || fail "allow added no entries: $e"
+dmesg | grep -q "alert [0-9]* allowed" || fail "allow was not logged"
+run_status 1 sysanomctl allow 999999
+run_status 2 sysanomctl allow nonsense
+runc exec cta /bin/sh -c 'ls -la / /etc; cat /etc/shadow; echo done' > /dev/null 2>&1
+sleep 2
+a2=$(($(status_entry /ct-a | json_num alerts) - a))
+note "the same intrusion after allowing it: $a2 incidents, $a before"
+[ "$a2" -lt "$a" ] || fail "allowing did not make the intrusion's windows normal: $a2 incidents, $a before"
+a=$(status_entry /ct-a | json_num alerts)
 ! grep -q '"cgroup":"/ct-c"' /tmp/followed || fail "alerts --follow saw an alert of ct-c"
 grep -q ct-a /proc/sysanom/alerts || grep -q "$(stat -c %i $CG/ct-a)" /proc/sysanom/alerts ||
 	fail "/proc/sysanom/alerts does not show the alert"

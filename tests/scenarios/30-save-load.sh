@@ -26,10 +26,9 @@ check_detects() {
 
 load_module
 run start_container cts ct-s "$WORKLOAD"
-run sysanomctl train --until-stable --slope 0.0002 --for 5 ct-s
-run sysanomctl set ct-s growth_shift=8
+run sysanomctl train --until-stable ct-s
 i=0
-while [ $i -lt 240 ] && status_entry /ct-s | grep -q '"mode":"training"'; do
+while [ $i -lt 240 ] && status_entry /ct-s | grep -qE '"mode":"(training|calibrating)"'; do
 	sleep 1; i=$((i + 1))
 done
 note "ct-s converged after ${i}s: $(status_entry /ct-s)"
@@ -37,7 +36,9 @@ run sysanomctl save ct-s /tmp/ct-s.prof
 size=$(stat -c %s /tmp/ct-s.prof)
 entries=$(status_entry /ct-s | json_num profile_entries)
 note "saved $entries entries in $size bytes"
-[ "$size" -eq $((64 + 9 * entries)) ] || fail "profile of $entries entries is $size bytes"
+[ "$size" -eq $((96 + 9 * entries)) ] || fail "profile of $entries entries is $size bytes"
+thr=$(status_entry /ct-s | json_num combo_threshold)
+status_entry /ct-s | grep -q '"calibration":"done"' || fail "ct-s was not calibrated: $(status_entry /ct-s)"
 sysanomctl save ct-s - > /tmp/ct-s.stdout || fail "save to - failed"
 cmp -s /tmp/ct-s.prof /tmp/ct-s.stdout || fail "save to - differs from save to a file"
 check_detects cts ct-s
@@ -50,6 +51,14 @@ run sysanomctl load ct-s /tmp/ct-s.prof
 e=$(status_entry /ct-s)
 echo "$e" | grep -q '"mode":"enforcing"' || fail "loaded profile is not enforcing: $e"
 [ "$(echo "$e" | json_num profile_entries)" = "$entries" ] || fail "loaded $(echo "$e" | json_num profile_entries) entries, saved $entries"
+# The learnt thresholds and how they were learnt come back with it.
+echo "$e" | grep -q '"calibration":"done"' || fail "the loaded profile lost its calibration: $e"
+[ "$(echo "$e" | json_num combo_threshold)" = "$thr" ] || fail "combo_threshold $thr was saved, $(echo "$e" | json_num combo_threshold) loaded"
+echo "$e" | grep -q '"converged":true' || fail "a calibrated profile loads as converged: $e"
+# A threshold set by hand is marked as overridden.
+run sysanomctl set ct-s combo_threshold=$((thr + 1))
+status_entry /ct-s | grep -q '"overridden":\["combo_threshold"\]' || fail "no override shown: $(status_entry /ct-s)"
+run sysanomctl set ct-s combo_threshold=$thr
 check_detects cts ct-s
 
 # Hostile profiles: refused with exit 1, the loaded profile untouched.

@@ -27,7 +27,7 @@ echo "# train until the profile stops growing; the module then enforces by itsel
 run sysanomctl set demo-ct growth_shift=7
 run sysanomctl train --until-stable --slope 0.0002 --for 5 demo-ct
 i=0
-while [ $i -lt 300 ] && status_entry /demo-ct | grep -q '"mode":"training"'; do
+while [ $i -lt 300 ] && status_entry /demo-ct | grep -qE '"mode":"(training|calibrating)"'; do
 	sleep 1; i=$((i + 1))
 done
 sysanomctl status

@@ -12,6 +12,7 @@ int cmd_train(int argc, char **argv);
 int cmd_enforce(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
+int cmd_allow(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 const char *sa_mode_name(uint32_t mode);

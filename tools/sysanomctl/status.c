@@ -127,8 +127,9 @@ static void print_json_thresholds(const uint64_t *a)
 	       ",\"epoch\":%" PRIu64 ",\"epoch_threshold\":%" PRIu64
 	       ",\"combo_threshold\":%" PRIu64 ",\"growth_shift\":%" PRIu64
 	       ",\"calibration_windows\":%" PRIu64
-	       ",\"calibration_worst\":{\"score\":%" PRIu64 ",\"lfc\":%" PRIu64
-	       ",\"epoch\":%" PRIu64 "},\"overridden\":[",
+	       ",\"calibration_worst_score\":%" PRIu64
+	       ",\"calibration_worst_lfc\":%" PRIu64
+	       ",\"calibration_worst_epoch\":%" PRIu64 ",\"overridden\":[",
 	       a[SYSANOM_A_CONVERGED] ? "true" : "false",
 	       sa_calibration_name(a[SYSANOM_A_CALIBRATION]),
 	       a[SYSANOM_A_MARGIN], a[SYSANOM_A_FRAME],
@@ -162,7 +163,9 @@ static void print_json(const struct rows *rows)
 		       ",\"windows\":%" PRIu64 ",\"profile_entries\":%" PRIu64
 		       ",\"growth_slope\":%.6f,\"profile_bytes\":%" PRIu64
 		       ",\"profile_full\":%s,\"alerts\":%" PRIu64
-		       ",\"alerts_suppressed\":%" PRIu64,
+		       ",\"alerts_suppressed\":%" PRIu64
+		       ",\"anomalous_windows\":%" PRIu64
+		       ",\"allowed\":%" PRIu64,
 		       sa_mode_name(a[SYSANOM_A_MODE]),
 		       action_name(a[SYSANOM_A_ACTION]),
 		       sa_detector_name(a[SYSANOM_A_DETECTOR]),
@@ -172,7 +175,8 @@ static void print_json(const struct rows *rows)
 		       a[SYSANOM_A_WINDOWS], a[SYSANOM_A_ENTRIES],
 		       a[SYSANOM_A_SLOPE_PPM] / 1e6, a[SYSANOM_A_MEM_BYTES],
 		       a[SYSANOM_A_FULL] ? "true" : "false",
-		       a[SYSANOM_A_ALERTS], a[SYSANOM_A_ALERTS_SUPPRESSED]);
+		       a[SYSANOM_A_ALERTS], a[SYSANOM_A_ALERTS_SUPPRESSED],
+		       a[SYSANOM_A_ANOMALOUS_WINDOWS], a[SYSANOM_A_ALLOWED]);
 		print_json_thresholds(a);
 		printf("}");
 	}

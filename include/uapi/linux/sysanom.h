@@ -78,8 +78,13 @@
  *     frame count and epoch count of normal behaviour in calibration
  *   SYSANOM_A_CONVERGED: NLA_U8, 1 once the growth curve met the
  *     until-stable rule (or a calibrated profile was loaded)
+ *   SYSANOM_A_ANOMALOUS_WINDOWS: NLA_U64, anomalous windows, all incidents
+ *   SYSANOM_A_ALLOWED: NLA_U64, alerts allowed into the profile (ALLOW)
  *
  * SYSANOM_CMD_GET_ALERTS: NLM_F_DUMP only; the alert log, oldest first.
+ *   An alert is an incident: the consecutive anomalous windows of one
+ *   thread (no mismatch under the threshold between them). Its first window
+ *   raises it and is multicast at once; the later ones update its record.
  *   Request: SYSANOM_A_ALERT_SEQ: NLA_U64, optional, only later records.
  *   Reply, and SYSANOM_CMD_ALERT messages on multicast group
  *   SYSANOM_GENL_MCGRP_ALERTS (joining it requires CAP_NET_ADMIN):
@@ -90,9 +95,23 @@
  *   SYSANOM_A_PID, SYSANOM_A_TID: NLA_U32, in the initial pid namespace
  *   SYSANOM_A_COMM: NLA_NUL_STRING, at most 16 bytes
  *   SYSANOM_A_DETECTOR: NLA_U32
- *   SYSANOM_A_SCORE: NLA_U32, locality frame score
- *   SYSANOM_A_WINDOW: NLA_BINARY, u16 system-call ids, oldest first;
- *     x86_64 numbers, 512 + n for 32-bit calls, 1023 for invalid ones
+ *   SYSANOM_A_SCORE: NLA_U32, locality frame score at the first window
+ *   SYSANOM_A_WINDOW: NLA_BINARY, u16 system-call ids, oldest first, of
+ *     the first anomalous window; x86_64 numbers, 512 + n for 32-bit calls,
+ *     1022 for the start of the thread or program, 1023 for invalid ones
+ *   SYSANOM_A_INCIDENT_WINDOWS: NLA_U32, anomalous windows so far
+ *   SYSANOM_A_LAST_TIME_NS: NLA_U64, CLOCK_REALTIME of the last one
+ *   SYSANOM_A_MAX_SCORE: NLA_U32, the highest frame score
+ *   SYSANOM_A_CONTEXT: NLA_BINARY, for each of the first (up to 8)
+ *     anomalous windows, the thread's last 16 calls (u16 ids as above),
+ *     oldest first: the window is the last K of them
+ *
+ * SYSANOM_CMD_ALLOW: false-positive feedback; adds every window and bag of
+ * the calls kept in an alert (SYSANOM_A_CONTEXT) to its cgroup's profile.
+ *   SYSANOM_A_ALERT_SEQ: NLA_U64, required
+ *   Reply: SYSANOM_A_ENTRIES: NLA_U32, entries added
+ *   Errors: ENOENT no such alert in the log, or its cgroup is no longer
+ *   monitored; ENOSPC the profile is at its memory cap.
  *
  * SYSANOM_CMD_EXPORT: NLM_F_DUMP only; a cgroup's profile in the engine's
  * file format (include/sysanom/profile_fmt.h), in order, in pieces.
@@ -130,6 +149,7 @@ enum sysanom_cmd {
 	SYSANOM_CMD_ALERT,
 	SYSANOM_CMD_EXPORT,
 	SYSANOM_CMD_IMPORT,
+	SYSANOM_CMD_ALLOW,
 	__SYSANOM_CMD_MAX
 };
 #define SYSANOM_CMD_MAX (__SYSANOM_CMD_MAX - 1)
@@ -179,6 +199,12 @@ enum sysanom_attr {
 	SYSANOM_A_CALIB_MAX_LFC,
 	SYSANOM_A_CALIB_MAX_EPOCH,
 	SYSANOM_A_CONVERGED,
+	SYSANOM_A_ANOMALOUS_WINDOWS,
+	SYSANOM_A_ALLOWED,
+	SYSANOM_A_INCIDENT_WINDOWS,
+	SYSANOM_A_LAST_TIME_NS,
+	SYSANOM_A_MAX_SCORE,
+	SYSANOM_A_CONTEXT,
 	__SYSANOM_A_MAX
 };
 #define SYSANOM_A_MAX (__SYSANOM_A_MAX - 1)
