@@ -60,10 +60,15 @@ static noinline __noclone void sysanom_probe_feed(void *data,
 {
 	struct sysanom_profile *p = th->prof;
 
+	u32 sid = sysanom_syscall_id(id);
+
 	this_cpu_inc(p->stats->syscalls);
 	/* A killed offender's call does not run: -ENOSYS, then SIGKILL. */
-	if (sysanom_profile_feed_slow(p, th, sysanom_syscall_id(id)))
+	if (sysanom_profile_feed_slow(p, th, sid))
 		regs->orig_ax = -1;
+	/* The handler's return is its last call; without one it is not. */
+	if (unlikely(th->sig_depth) && sysanom_syscall_sigreturn(sid))
+		sysanom_thread_sigreturn(th);
 }
 
 /* This CPU's cache does not hold the caller: look it up. */
@@ -120,7 +125,7 @@ static void sysanom_probe_sys_enter(void *data, struct pt_regs *regs, long id)
 		goto feed;
 	p = th->prof;
 	core = rcu_dereference_sched(p->core);
-	if (unlikely(!sysanom_profile_fast(p, core, th)))
+	if (unlikely(!sysanom_profile_fast(p, core, th) || th->sig_depth))
 		goto feed;
 	miss = sa_detect_step(&core->sa, &th->stream, id);
 	if (unlikely(miss < 0))
@@ -160,6 +165,21 @@ static void sysanom_probe_attach(void *data, struct cgroup *dst,
 	if (!static_branch_unlikely(&sysanom_tracking))
 		return;
 	sysanom_thread_migrated();
+}
+
+/* A handler is about to run: see struct sysanom_thread's saved stream. */
+static void sysanom_probe_signal(void *data, int sig,
+				 struct kernel_siginfo *info,
+				 struct k_sigaction *ka)
+{
+	__sighandler_t h = ka->sa.sa_handler;
+
+	if (!static_branch_unlikely(&sysanom_tracking) ||
+	    h == SIG_IGN || h == SIG_DFL)
+		return;
+	rcu_read_lock();
+	sysanom_thread_signal(current);
+	rcu_read_unlock();
 }
 
 static void sysanom_probe_exec(void *data, struct task_struct *task,
@@ -205,6 +225,7 @@ static struct sysanom_hook sysanom_hooks[] __ro_after_init = {
 	{ .name = "sched_process_exec", .probe = sysanom_probe_exec },
 	{ .name = "sched_process_fork", .probe = sysanom_probe_fork },
 	{ .name = "cgroup_attach_task", .probe = sysanom_probe_attach },
+	{ .name = "signal_deliver", .probe = sysanom_probe_signal },
 	{ .name = "sys_enter", .probe = sysanom_probe_sys_enter },
 };
 

@@ -168,6 +168,7 @@ struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task)
 	if (th->prof != p) {
 		sa_stream_reset(&th->stream);
 		th->incident = 0;
+		th->sig_depth = 0;
 	}
 	th->prof = p;
 	th->cgid = cgid;
@@ -238,6 +239,33 @@ void sysanom_thread_exec(struct task_struct *task, struct sysanom_profile *p)
 		sysanom_profile_flush(p, &th->stream);
 	sa_stream_reset(&th->stream);
 	th->incident = 0;	/* a new program, a new incident */
+	th->sig_depth = 0;
+}
+
+/*
+ * A handler of a signal is about to run in @task (current): its calls start
+ * a stream of their own; a nested handler goes on in it. Runs under the
+ * signal lock with interrupts off.
+ */
+void sysanom_thread_signal(struct task_struct *task)
+{
+	struct sysanom_thread *th = sysanom_thread_lookup(task);
+
+	if (!th)
+		return;
+	if (!th->sig_depth++) {
+		th->saved = th->stream;
+		sa_stream_reset(&th->stream);
+	}
+}
+
+/* @th (current) returned from a handler: back to the stream it broke. */
+void sysanom_thread_sigreturn(struct sysanom_thread *th)
+{
+	if (--th->sig_depth)
+		return;
+	sysanom_profile_flush(th->prof, &th->stream);
+	th->stream = th->saved;
 }
 
 void sysanom_thread_release(struct task_struct *task,

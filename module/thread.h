@@ -26,7 +26,14 @@ struct sysanom_thread {
 	u32 gen;			/* sysanom_prof_gen when bound */
 	u64 shape;			/* sysanom_shape() of stream */
 	u64 incident;			/* alert seq of its open incident */
+	u32 sig_depth;			/* signal handlers running (nested) */
 	struct sa_stream stream;
+	/*
+	 * A signal handler runs between any two calls: its calls make a
+	 * stream of their own, and the interrupted one waits here, so that
+	 * when a signal arrives does not change the windows of either.
+	 */
+	struct sa_stream saved;
 };
 
 /*
@@ -101,6 +108,15 @@ struct sysanom_profile;
 void sysanom_thread_exec(struct task_struct *task, struct sysanom_profile *p);
 void sysanom_thread_release(struct task_struct *task,
 			    struct sysanom_profile *p);
+void sysanom_thread_signal(struct task_struct *task);
+void sysanom_thread_sigreturn(struct sysanom_thread *th);
+
+/* Whether call @id (as the core sees it) returns from a signal handler. */
+static inline bool sysanom_syscall_sigreturn(u32 id)
+{
+	/* x86_64 rt_sigreturn; i386 sigreturn and rt_sigreturn. */
+	return id == 15 || id == 512 + 119 || id == 512 + 173;
+}
 unsigned int sysanom_thread_count(void);
 u64 sysanom_thread_untracked(void);
 
