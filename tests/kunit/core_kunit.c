@@ -103,6 +103,7 @@ static void sa_kt_sliding(struct kunit *test)
 		sa_params_default(&pa);
 		pa.k = k;
 		pa.bag = k;
+		pa.start = 0;	/* windows from the k-th call, as below */
 		sa_kt_profile(test, p, &pa, 12);
 		sa_stream_reset(&s);
 		for (i = 0; i < n / 2; i++)
@@ -165,6 +166,7 @@ static void sa_kt_detectors(struct kunit *test)
 	pa.epoch = 20;
 	pa.epoch_threshold = 4;
 	pa.detector = SA_DET_STIDE;
+	pa.start = 0;		/* the counts below ignore the first calls */
 	sa_kt_profile(test, p, &pa, 8);
 	any = sa_kt_run(p, normal, 80, SA_MODE_TRAIN, &sm, &bm);
 	KUNIT_EXPECT_TRUE(test, any & SA_V_NEW);
@@ -195,6 +197,50 @@ static void sa_kt_detectors(struct kunit *test)
 	sa_kt_run(p, probe, 80, SA_MODE_DETECT, &sm, &bm);
 	KUNIT_EXPECT_EQ(test, 4U, sm);
 	KUNIT_EXPECT_EQ(test, 2U, bm);
+}
+
+/*
+ * Start markers judge a thread's first calls; calibration measures how far
+ * normal behaviour goes, learns it, and sets thresholds over it.
+ */
+static void sa_kt_calibration(struct kunit *test)
+{
+	static const u16 shell[] = { 41, 42, 33, 33, 33, 59 };
+	struct sa_profile *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	u16 normal[200], variant[200];
+	struct sa_params pa, learnt;
+	unsigned int i, any, sm, bm;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < 200; i++)
+		normal[i] = 1 + i % 8;
+	memcpy(variant, normal, sizeof(variant));
+	variant[100] = 3;
+	sa_params_default(&pa);
+	sa_kt_profile(test, p, &pa, 10);
+	sa_kt_run(p, normal, 200, SA_MODE_TRAIN, &sm, &bm);
+	KUNIT_EXPECT_EQ(test, 200ULL, sa_profile_windows(p));
+	sa_kt_run(p, shell, 6, SA_MODE_DETECT, &sm, &bm);
+	KUNIT_EXPECT_EQ(test, 6U, sm);
+
+	sa_calib_reset(p);
+	any = sa_kt_run(p, variant, 200, SA_MODE_CALIBRATE, &sm, &bm);
+	KUNIT_EXPECT_GT(test, sm, 0U);
+	KUNIT_EXPECT_FALSE(test, any & SA_V_ANOMALY);
+	KUNIT_EXPECT_EQ(test, (u64)(sm * 8 + bm * pa.bosc_weight),
+			p->calib.max_score);
+	sa_kt_run(p, variant, 200, SA_MODE_DETECT, &sm, &bm);
+	KUNIT_EXPECT_EQ(test, 0U, sm + bm);
+	learnt = pa;
+	KUNIT_EXPECT_EQ(test, 0, sa_calib_thresholds(&p->calib, &learnt));
+	KUNIT_EXPECT_GT(test, learnt.combo_threshold, (u32)p->calib.max_score);
+	KUNIT_EXPECT_EQ(test, 0, sa_profile_tune(p, &learnt));
+	/* An intrusion in the middle: six calls never seen. */
+	memcpy(variant, normal, sizeof(variant));
+	for (i = 0; i < 6; i++)
+		variant[100 + i] = shell[i];
+	any = sa_kt_run(p, variant, 200, SA_MODE_DETECT, &sm, &bm);
+	KUNIT_EXPECT_TRUE(test, any & SA_V_ANOMALY);
 }
 
 static void sa_kt_format(struct kunit *test)
@@ -256,6 +302,7 @@ static struct kunit_case sa_core_cases[] = {
 	KUNIT_CASE(sa_kt_keys),
 	KUNIT_CASE(sa_kt_sliding),
 	KUNIT_CASE(sa_kt_detectors),
+	KUNIT_CASE(sa_kt_calibration),
 	KUNIT_CASE(sa_kt_format),
 	{}
 };
