@@ -64,7 +64,7 @@ sysanomctl alerts | grep -v ' comm runc:' | grep -q ' /ct-a ' ||
 for f in pid comm detector score syscalls; do
 	echo "$line" | grep -q "\"$f\":" || fail "alert has no $f: $line"
 done
-echo "$line" | grep -Eq '"syscalls":\["[a-z_0-9]+"' || fail "alert window is not system-call names: $line"
+echo "$line" | grep -Eq '"syscalls":\[("<start>",)*"[a-z_0-9]+"' || fail "alert window is not system-call names: $line"
 grep -q '"cgroup":"/ct-a"' /tmp/followed || fail "alerts --follow saw nothing: $(cat /tmp/followed)"
 # Incidents, not floods: a thread's consecutive anomalous windows are one
 # alert, which keeps them.

@@ -42,6 +42,8 @@ denied sysanomctl train priv-b
 denied sysanomctl train --until-stable priv-b
 denied sysanomctl set priv-a action=kill
 denied sysanomctl set priv-a k=3
+denied sysanomctl calibrate priv-a
+denied sysanomctl allow 1
 denied sysanomctl untrack "$id_a"
 denied sysanomctl alerts
 denied sysanomctl alerts --json
