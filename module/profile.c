@@ -767,6 +767,7 @@ static void sysanom_profile_calib_check(struct sysanom_profile *p)
 	new->shape ^= SYSANOM_SHAPE_JUDGE;
 	sysanom_core_replace(p, new, true);
 	WRITE_ONCE(new->sa.calib.state, SA_CALIB_DONE);
+	WRITE_ONCE(new->sa.calib.overridden, 0);
 	WRITE_ONCE(p->mode, SYSANOM_MODE_ENFORCING);
 	pr_info("cgroup %llu: calibrated over %lld windows (thresholds: combo %u, lfc %u, epoch %u), enforcing\n",
 		p->cgid, (long long)sa_atomic64_read(&new->sa.calib.windows),
