@@ -85,7 +85,7 @@ static void test_strace(void)
 		"\x01\x02\xff(\n"
 		"write(1, \"\", 0) = 0\n";
 	int w1[] = { 288, 0, 3 };
-	int p100[] = { 0, 3 }, p101[] = { 1 }, p102[] = { 59 };
+	int p100[] = { 0, 3 }, p101[] = { 1 }, p102[] = { 59, SA_MARK_EXEC };
 	int b100[] = { 257, 3 }, b101[] = { 39 };
 
 	CHECK(parse(&l, plain, SA_FMT_STRACE) == 0);
@@ -102,7 +102,7 @@ static void test_strace(void)
 	if (l.n == 3) {
 		CHECK(l.v[0].pid == 100 && ids_are(&l.v[0], p100, 2));
 		CHECK(l.v[1].pid == 101 && ids_are(&l.v[1], p101, 1));
-		CHECK(l.v[2].pid == 102 && ids_are(&l.v[2], p102, 1));
+		CHECK(l.v[2].pid == 102 && ids_are(&l.v[2], p102, 2));
 		CHECK(!strcmp(l.v[0].name, "t#100"));
 	}
 	CHECK(l.warnings == 0);
