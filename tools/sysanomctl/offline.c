@@ -28,7 +28,7 @@
 #define GIVEN_EPOCH	0x800
 #define FOLDS_DEFAULT	5
 #define FOLDS_MAX	100
-#define FP_BUDGET_DEFAULT	5
+#define FP_BUDGET_DEFAULT	0
 
 static void oerr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -48,21 +48,22 @@ static const char learn_usage[] =
 static const char calib_help[] =
 "thresholds (learn, and eval --train):\n"
 "  Learnt by cross-validation over the training traces alone: the traces\n"
-"  are split into F folds round-robin by file (the per-pid traces of one\n"
+"  are dealt round-robin, by file, into F folds (the per-pid traces of one\n"
 "  strace file stay together; by trace when there is a single file); a\n"
 "  profile trained on the other folds scores each held-out trace as the\n"
 "  kernel does, and each trace gives its highest frame score, locality\n"
-"  frame count and epoch count. The worst normal value of each is the\n"
-"  highest per-trace maximum once the top --fp-budget percent of held-out\n"
-"  traces are set aside (the false-positive budget of the evaluation\n"
-"  protocol, 5%; 0 takes the plain maximum): one rarely seen program may\n"
-"  reach a whole frame of mismatches and must not decide the threshold\n"
-"  for all. Thresholds are the worst values plus --margin percent plus one\n"
-"  unit (sa_calib_thresholds()). --lfc, --epoch-threshold and\n"
-"  --combo-threshold given explicitly override the learnt value.\n"
+"  frame count and epoch count. Aggregation: the worst normal value is the\n"
+"  plain maximum over the held-out traces that stay under the ceiling (a\n"
+"  whole frame of mismatches, or a whole epoch), because a trace at the\n"
+"  ceiling is flagged at every threshold the detector admits and so cannot\n"
+"  tell where the threshold goes; how many reached it is printed. The\n"
+"  thresholds are the worst values plus --margin percent plus one unit\n"
+"  (sa_calib_thresholds()), capped at the frame. --lfc, --epoch-threshold\n"
+"  and --combo-threshold given explicitly override the learnt value.\n"
 "  --folds N           cross-validation folds, 2..100 (5)\n"
 "  --margin PCT        percent over the worst normal value, 0..200 (25)\n"
-"  --fp-budget PCT     held-out traces set aside as outliers, 0..50 (5)\n"
+"  --fp-budget PCT     also set aside the top PCT% of the held-out traces\n"
+"                      under the ceiling, 0..50 (0: plain maximum)\n"
 "  --no-calibrate      keep the default (or given) thresholds\n"
 "  --start 0|1         pad fresh streams with start markers (1)\n";
 static const char eval_usage[] =
@@ -534,21 +535,35 @@ static int cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The highest of @v[0..n) once the top @budget percent are set aside. */
-static u32 worst_of(u32 *v, size_t n, unsigned int budget)
+/*
+ * The worst normal value of @v[0..n): the highest value under @ceiling
+ * (what a frame or an epoch can hold at most), once the top @budget percent
+ * of those are set aside. A value at the ceiling is flagged at every
+ * threshold the detector admits, so it cannot tell where the threshold
+ * goes; @censored counts them. All at the ceiling: the ceiling.
+ */
+static u32 worst_of(u32 *v, size_t n, u32 ceiling, unsigned int budget,
+		    size_t *censored)
 {
-	size_t drop = n * budget / 100;
+	size_t m = n, drop;
 
 	qsort(v, n, sizeof(*v), cmp_u32);
-	return drop >= n ? v[0] : v[n - 1 - drop];
+	while (m && v[m - 1] >= ceiling)
+		m--;
+	*censored = n - m;
+	if (!m)
+		return ceiling;
+	drop = m * budget / 100;
+	return v[m - 1 - drop];
 }
 
 struct cv_result {
 	unsigned int folds;
 	unsigned int groups;	/* files (or traces) dealt to the folds */
 	size_t held_out;	/* traces scored */
-	int range;		/* sa_calib_thresholds() said -ERANGE */
+	int range;		/* SA_OVR_* thresholds capped at the frame */
 	int by_file;		/* groups are files, not traces */
+	size_t cens_combo, cens_lfc, cens_epoch;	/* at the ceiling */
 	u32 max_combo, max_lfc, max_epoch;	/* plain maxima */
 };
 
@@ -629,9 +644,13 @@ static int cross_validate(const struct offline_opts *o,
 	memset(c, 0, sizeof(*c));
 	c->state = SA_CALIB_CV;
 	sa_atomic64_set(&c->windows, (s64)windows);
-	c->max_score = worst_of(vc, m, o->fp_budget);
-	c->max_lfc = worst_of(vl, m, o->fp_budget);
-	c->max_epoch = worst_of(ve, m, o->fp_budget);
+	c->max_score = worst_of(vc, m, (u32)o->params.frame *
+				(8 + o->params.bosc_weight), o->fp_budget,
+				&r->cens_combo);
+	c->max_lfc = worst_of(vl, m, o->params.frame, o->fp_budget,
+			      &r->cens_lfc);
+	c->max_epoch = worst_of(ve, m, o->params.epoch, o->fp_budget,
+				&r->cens_epoch);
 	r->max_combo = vc[m - 1];
 	r->max_lfc = vl[m - 1];
 	r->max_epoch = ve[m - 1];
@@ -667,7 +686,17 @@ static int calibrate(struct offline_opts *o, struct owned_profile *op,
 		return 0;
 	}
 	ret = sa_calib_thresholds(&c, &pa);
-	r->range = ret == -ERANGE;
+	if (ret == -ERANGE) {
+		/* Which ones the frame capped: as computed on the widest. */
+		struct sa_params wide = pa;
+
+		wide.frame = SA_FRAME_MAX;
+		sa_calib_thresholds(&c, &wide);
+		r->range = (wide.combo_threshold > pa.combo_threshold ?
+			    SA_OVR_COMBO : 0) |
+			   (wide.lfc_threshold > pa.lfc_threshold ?
+			    SA_OVR_LFC : 0);
+	}
 	c.overridden = (u8)(o->given & SA_OVR_ALL);
 	if (o->given & SA_OVR_LFC)
 		pa.lfc_threshold = o->params.lfc_threshold;
@@ -711,17 +740,25 @@ static void print_calib(FILE *out, const struct offline_opts *o,
 		(unsigned long long)c->max_lfc,
 		(unsigned long long)c->max_epoch,
 		(unsigned long long)sa_atomic64_read(&c->windows));
-	if (r && r->folds)
-		fprintf(out, "; %u folds of %u %s, %zu held-out traces, "
-			"top %u%% set aside (plain maxima: combo %u, lfc %u, "
-			"epoch %u)", r->folds, r->groups,
-			r->by_file ? "files" : "traces", r->held_out,
-			o->fp_budget, r->max_combo, r->max_lfc,
-			r->max_epoch);
-	fputc('\n', out);
+	if (r && r->folds) {
+		fprintf(out, "; %u folds of %u %s, %zu held-out traces",
+			r->folds, r->groups, r->by_file ? "files" : "traces",
+			r->held_out);
+		if (o->fp_budget)
+			fprintf(out, ", top %u%% set aside", o->fp_budget);
+		fprintf(out, "\nheld-out traces at the ceiling (flagged at any "
+			"threshold): combo %zu, lfc %zu, epoch %zu of %zu\n",
+			r->cens_combo, r->cens_lfc, r->cens_epoch,
+			r->held_out);
+	} else {
+		fputc('\n', out);
+	}
 	if (r && r->range)
-		fprintf(out, "warning: held-out normal traces reach a frame no "
-			"threshold separates; thresholds capped at the frame\n");
+		fprintf(out, "warning: the worst normal %s%s%s plus the margin "
+			"exceeds a full frame: capped at the frame\n",
+			r->range & SA_OVR_COMBO ? "frame score" : "",
+			r->range == (SA_OVR_COMBO | SA_OVR_LFC) ? " and " : "",
+			r->range & SA_OVR_LFC ? "lfc" : "");
 }
 
 static int do_learn(struct offline_opts *o, struct owned_profile *op,
@@ -1136,6 +1173,7 @@ int cmd_eval(int argc, char **argv)
 		       "\"worst_combo\":%llu,\"worst_lfc\":%llu,"
 		       "\"worst_epoch\":%llu,\"calib_windows\":%llu,"
 		       "\"folds\":%u,\"fp_budget\":%u,\"start\":%u,"
+		       "\"cv_held_out\":%zu,\"cv_at_ceiling\":%zu,"
 		       "\"scores\":[", at_fpr, dr_at,
 		       calib_name(op.p.calib.state), o.params.margin,
 		       (unsigned long long)op.p.calib.max_score,
@@ -1144,7 +1182,10 @@ int cmd_eval(int argc, char **argv)
 		       (unsigned long long)
 		       sa_atomic64_read(&op.p.calib.windows),
 		       cv.folds, o.profile ? 0 : o.fp_budget,
-		       o.params.start);
+		       o.params.start, cv.held_out,
+		       o.params.detector == SA_DET_STIDE ? cv.cens_lfc :
+		       o.params.detector == SA_DET_BOSC ? cv.cens_epoch :
+		       cv.cens_combo);
 		for (i = 0; i < n; i++) {
 			printf("%s{\"trace\":", i ? "," : "");
 			json_str(v[i].t->name);
