@@ -87,7 +87,8 @@ static const char options_help[] =
 "  --combo-threshold N combo: frame score lfc*8+bfc*weight (216)\n"
 "  --abi x86_64|i386|opaque  ABI of the ids (from the format)\n"
 "  --growth-shift N    growth checkpoint every 2^N windows (10)\n"
-"  -q, --quiet         count trace warnings instead of printing each\n";
+"  -q, --quiet         count trace warnings instead of printing each;\n"
+"                      learn prints nothing\n";
 
 struct offline_opts {
 	struct sa_params params;
