@@ -5,6 +5,10 @@
  *   learn [OPTIONS] -o PROFILE PATH...
  *   eval  [OPTIONS] (--train PATH... | --profile FILE)
  *         --normal PATH... --attack PATH... [--json]
+ *
+ * Thresholds are learnt by cross-validation over the training traces (see
+ * calib_help and docs/engine.md); traces are fed per thread stream as the
+ * module does, with the exec and signal-handler markers of trace.h.
  */
 #include <errno.h>
 #include <math.h>
@@ -80,11 +84,12 @@ static const char options_help[] =
 "  -k N                STIDE window, 3..16 (6)\n"
 "  --bag N             BoSC window, 2..16 (10)\n"
 "  --frame N           locality frame in windows, 1..64 (20)\n"
-"  --lfc N             STIDE: mismatches in the frame for an anomaly (17)\n"
+"  --lfc N             STIDE: mismatches in the frame for an anomaly\n"
+"                      (learnt; 17 uncalibrated)\n"
 "  --epoch N           BoSC: epoch length in windows (5000)\n"
-"  --epoch-threshold N BoSC: mismatching bags per epoch (10)\n"
+"  --epoch-threshold N BoSC: mismatching bags per epoch (learnt; 10)\n"
 "  --bosc-weight N     combo: weight of a BoSC mismatch, 0..16 (4)\n"
-"  --combo-threshold N combo: frame score lfc*8+bfc*weight (216)\n"
+"  --combo-threshold N combo: frame score lfc*8+bfc*weight (learnt; 216)\n"
 "  --abi x86_64|i386|opaque  ABI of the ids (from the format)\n"
 "  --growth-shift N    growth checkpoint every 2^N windows (10)\n"
 "  -q, --quiet         count trace warnings instead of printing each;\n"
