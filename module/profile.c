@@ -309,9 +309,9 @@ static int sysanom_profile_add(u64 cgid, struct sysanom_core *core, u32 mode)
 	RCU_INIT_POINTER(p->core, core);
 	mutex_init(&p->core_lock);
 	INIT_WORK(&p->grow_work, sysanom_profile_grow);
-	ratelimit_state_init(&p->alert_rs, HZ, 10);
+	ratelimit_state_init(&p->alert_rs, HZ, sysanom_alert_rate);
 	ratelimit_set_flags(&p->alert_rs, RATELIMIT_MSG_ON_RELEASE);
-	ratelimit_state_init(&p->alert_new_rs, HZ, 10);
+	ratelimit_state_init(&p->alert_new_rs, HZ, sysanom_alert_rate);
 	ratelimit_set_flags(&p->alert_new_rs, RATELIMIT_MSG_ON_RELEASE);
 	p->cgid = cgid;
 	p->mode = mode;
