@@ -27,7 +27,10 @@ WEB_PORT=8080 PG_PORT=5432 MC_PORT=11211 RSH_PORT=4444
 SERVICES="web pg cache side"
 T0=$(date +%s)
 elapsed() { echo $(($(date +%s) - T0)); }
-problems=""
+problems="" summary=""
+# One line of the summary printed at the end.
+result() { summary="$summary
+  $*"; }
 problem() { echo "PROBLEM: $*"; problems="$problems
   $*"; }
 
@@ -163,12 +166,13 @@ note "web: search page answers ($(elapsed)s)"
 wait_for 60 in_net cache memcstat --servers="127.0.0.1:$MC_PORT" ||
 	fail "cache: memcached does not answer: $(cat /tmp/cache.out)"
 note "cache: memcached answers ($(elapsed)s)"
-wait_for 180 pg_sql 'select 1' ||
+wait_for 300 pg_sql 'select 1' ||
 	fail "pg: PostgreSQL does not answer: $(pg_sql 'select 1' 2>&1; cat /tmp/pg.out; tail -n 20 /tmp/bundle-pg/rootfs/tmp/initdb.log 2> /dev/null)"
 note "pg: PostgreSQL answers ($(elapsed)s)"
 in_net pg "$PG/pgbench" -h 127.0.0.1 -p "$PG_PORT" -U postgres -i -s 1 -q postgres > /tmp/pgbench-init.log 2>&1 ||
 	fail "pg: pgbench -i failed: $(tail -n 5 /tmp/pgbench-init.log)"
 note "pg: pgbench tables ready ($(elapsed)s)"
+note "versions: $(/usr/sbin/nginx -v 2>&1 | sed 's/.*: //'), fcgiwrap, $("$PG/postgres" -V), $(/usr/bin/memcached -V), $(curl -V | head -n1 | cut -d' ' -f1-2)"
 
 # --- clients: ordinary work, from now to the end --------------------------------
 # Each loop counts its rounds in /tmp/NAME.rounds; a round's failure is
@@ -228,6 +232,7 @@ while [ -n "$pending" ]; do
 			eval "train_$s=$now"
 			tmax=$now
 			note "$s: enforcing after ${now}s of training, windows $(echo "$e" | json_num windows), entries $(echo "$e" | json_num profile_entries)"
+			result "$s: trained until enforcing in ${now}s, windows $(echo "$e" | json_num windows), entries $(echo "$e" | json_num profile_entries), syscalls $(echo "$e" | json_num syscalls)"
 		else
 			still="$still $s"
 		fi
@@ -238,6 +243,8 @@ while [ -n "$pending" ]; do
 		run sysanomctl status
 		for s in $pending; do
 			note "$s: $(status_entry "/svc-$s")"
+			e=$(status_entry "/svc-$s")
+			result "$s: NOT converged in ${TRAIN_MAX}s, windows $(echo "$e" | json_num windows), entries $(echo "$e" | json_num profile_entries), syscalls $(echo "$e" | json_num syscalls), slope $(echo "$e" | sed -n 's/.*"growth_slope":\([0-9.]*\).*/\1/p')"
 			problem "$s: did not converge in ${TRAIN_MAX}s (still $(status_entry "/svc-$s" | sed -n 's/.*"mode":"\([a-z]*\)".*/\1/p'))"
 		done
 		# The scenario has failed; go on with the profiles as they are (a
@@ -270,6 +277,7 @@ fi
 note "all enforcing after ${tmax}s; ordinary work for ${wait_s}s more ($(work_done))"
 [ "$wait_s" -le 0 ] || sleep "$wait_s"
 note "ordinary work done: $(work_done)"
+note "guest memory (MiB): $(free -m | awk '/^Mem:/ { print "total " $2 ", used " $3 ", free " $4 }')"
 for s in web pg cache; do
 	kill -0 "$(ct_pid "$s")" 2> /dev/null || fail "$s: the container died: $(cat "/tmp/$s.out")"
 done
@@ -279,6 +287,7 @@ web_get '/cgi-bin/search?q=cherry' | grep -q 'cherry tart' || fail "web: the sea
 [ "$(sum /tmp/cache.ops)" -gt 0 ] || fail "cache: memcaslap ran no operation: $(tail -n 5 /tmp/memcaslap.log)"
 for s in $SERVICES; do
 	a=$(alerts_of "$s")
+	result "$s: $a alert(s) in ordinary work"
 	if [ "$a" != 0 ]; then
 		sysanomctl alerts | grep "/svc-$s " | tail -n 3
 		problem "$s raised $a alert(s) while doing its ordinary work"
@@ -298,7 +307,12 @@ judge() {
 	eval "b=\$before_$v"
 	a=$(alerts_of "$v")
 	note "$v: $what: alerts $b -> $a"
-	[ "$a" -gt "$b" ] || problem "$v: $what raised no alert"
+	if [ "$a" -gt "$b" ]; then
+		result "$v: $what: DETECTED ($((a - b)) alert(s))"
+	else
+		result "$v: $what: not detected"
+		problem "$v: $what raised no alert"
+	fi
 	for s in $SERVICES; do
 		[ "$s" = "$v" ] && continue
 		eval "b=\$before_$s"
@@ -374,5 +388,6 @@ kill $clients 2> /dev/null
 for s in web pg cache side; do stop_container "$s"; done
 run rmmod sysanom
 note "total $(elapsed)s"
+echo "SUMMARY (scenario time $(elapsed)s):$summary"
 [ -z "$problems" ] || fail "$(echo "$problems" | grep -c .) problem(s):$problems"
 exit 0
