@@ -13,7 +13,7 @@ packages=(
 	# guest tests
 	qemu-system-x86 busybox-static runc strace cpio gzip rsync jq file util-linux coreutils
 	# real services in the guest (tests/vm/services-files.sh, 40-services)
-	nginx fcgiwrap curl postgresql-15 postgresql-client-15 memcached libmemcached-tools
+	nginx fcgiwrap curl wrk postgresql-15 postgresql-client-15 memcached libmemcached-tools
 	# linting the test scripts
 	shellcheck
 	# DKMS

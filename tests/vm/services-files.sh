@@ -13,7 +13,7 @@ set -euo pipefail
 
 # Keep in step with tests/install-deps.sh.
 SERVICE_PACKAGES=(
-	nginx nginx-common fcgiwrap curl                  # web: server, CGI gateway, client
+	nginx nginx-common fcgiwrap curl wrk              # web: server, CGI gateway, clients
 	postgresql-15 postgresql-client-15                # database, psql and pgbench
 	memcached libmemcached-tools                      # cache and its load generator
 )
