@@ -14,7 +14,7 @@
 # container only, and the sidecar never alerts.
 # kernels: debian
 # needs: services
-# timeout: 1140
+# timeout: 1500
 # shellcheck disable=SC2016 # '$' in single quotes is for the inner shells
 # shellcheck source-path=SCRIPTDIR source=../vm/guest-lib.sh
 . /lib/sysanom/guest-lib.sh
