@@ -3,7 +3,8 @@
 # own cgroup), driven by their real clients from outside the containers'
 # cgroups (in each container's network namespace only):
 #   web    nginx + fcgiwrap + a shell CGI search page with a command-injection
-#          flaw (the page hands the query to the shell); client curl
+#          flaw (the page hands the query to the shell); client wrk (the
+#          attacker's is curl)
 #   pg     PostgreSQL 15; client pgbench
 #   cache  memcached; client memcaslap (libmemcached-tools' memaslap)
 #   side   a quiet busybox sidecar: sleeps, children, signals to itself
@@ -11,7 +12,10 @@
 # option, no 'sysanomctl set') until its mode is enforcing; then it works as
 # usual for at least as long as its training took with no alert; then
 # intrusions of the kinds attackers use must each raise an alert in their
-# container only, and the sidecar never alerts.
+# container only, and the sidecar never alerts. Each step says which
+# service failed and why; a service that does not converge in TRAIN_MAX fails
+# the scenario, which then goes on with a forced 'enforce' for diagnosis only.
+# A SUMMARY of the measurements ends the output.
 # kernels: debian
 # needs: services
 # timeout: 1500
