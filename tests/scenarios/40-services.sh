@@ -245,8 +245,16 @@ while [ -n "$pending" ]; do
 			eval "train_$s=$now"
 			tmax=$now
 			note "$s: enforcing after ${now}s of training, windows $(echo "$e" | json_num windows), entries $(echo "$e" | json_num profile_entries)"
-			result "$s: trained until enforcing in ${now}s, windows $(echo "$e" | json_num windows), entries $(echo "$e" | json_num profile_entries), syscalls $(echo "$e" | json_num syscalls)"
+			cal=$(eval "echo \${cal_$s:-}")
+			# (the thresholds, when the module reports what it learnt)
+			result "$s: trained until enforcing in ${now}s${cal:+ (calibrating from ${cal}s)}, windows $(echo "$e" | json_num windows), entries $(echo "$e" | json_num profile_entries), syscalls $(echo "$e" | json_num syscalls) $(echo "$e" | tr ',' '\n' | grep -E '^"(calibration|lfc_threshold|epoch_threshold|combo_threshold)":' | tr -d '"' | tr '\n' ' ')"
 		else
+			# The module may calibrate its thresholds between the two.
+			cal=$(eval "echo \${cal_$s:-}")
+			if [ -z "$cal" ] && echo "$e" | grep -q '"mode":"calibrating"'; then
+				eval "cal_$s=$now"
+				note "$s: calibrating after ${now}s of training, windows $(echo "$e" | json_num windows), entries $(echo "$e" | json_num profile_entries)"
+			fi
 			still="$still $s"
 		fi
 	done
