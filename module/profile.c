@@ -248,7 +248,8 @@ bool sysanom_profile_feed_slow(struct sysanom_profile *p,
 
 /*
  * A training thread counts its windows in @p's growth curve in batches;
- * before its windows are reset or freed, the rest is counted. RCU held.
+ * before its windows are reset or freed, the rest is counted. RCU held, or
+ * preemption off (the sys_enter probe, at a handler's return).
  */
 void sysanom_profile_flush(struct sysanom_profile *p, struct sa_stream *s)
 {
@@ -256,7 +257,7 @@ void sysanom_profile_flush(struct sysanom_profile *p, struct sa_stream *s)
 
 	if (!p)
 		return;
-	core = rcu_dereference(p->core);
+	core = rcu_dereference_check(p->core, rcu_read_lock_sched_held());
 	switch (READ_ONCE(p->mode)) {
 	case SYSANOM_MODE_TRAINING:
 		sa_stream_flush(&core->sa, s);
