@@ -3,6 +3,7 @@
 # workload raises no alert; then a command run inside one container (an
 # intruder's shell reading files) raises alerts attributed to it alone, with
 # the offending window as system-call names; --action kill kills the intruder.
+# timeout: 1500
 . /lib/sysanom/guest-lib.sh
 
 WORKLOAD='while :; do cat /proc/self/status > /dev/null; echo ok > /tmp/beat; done'

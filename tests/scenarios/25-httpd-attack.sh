@@ -6,6 +6,7 @@
 # attributed to that container only: a shell spawned, /etc/shadow read, a
 # reverse-shell attempt (to a closed local port), a binary dropped and run.
 # A second container doing its own work raises none.
+# timeout: 1500
 . /lib/sysanom/guest-lib.sh
 
 load_module
