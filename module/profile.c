@@ -6,6 +6,7 @@
  */
 #include <linux/cgroup.h>
 #include <linux/hashtable.h>
+#include <linux/ktime.h>
 #include <linux/limits.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
@@ -217,7 +218,7 @@ bool sysanom_profile_feed_slow(struct sysanom_profile *p,
 	if (unlikely(th->shape != core->shape)) {
 		if ((u16)th->shape != (u16)core->shape)
 			/* Windows of other lengths would never match again. */
-			sa_stream_reset(&th->stream);
+			sa_stream_reset_midway(&th->stream);
 		else
 			/* Windows deferred under the old epoch end in it. */
 			sa_stream_settle(&th->stream, th->shape >> 32);
@@ -315,6 +316,7 @@ static int sysanom_profile_add(u64 cgid, struct sysanom_core *core, u32 mode)
 	ratelimit_state_init(&p->alert_new_rs, HZ, sysanom_alert_rate);
 	ratelimit_set_flags(&p->alert_new_rs, RATELIMIT_MSG_ON_RELEASE);
 	p->cgid = cgid;
+	p->since_ns = ktime_get_ns();
 	p->mode = mode;
 	p->action = SYSANOM_ACTION_LOG;
 	p->seq = sysanom_next_seq++;

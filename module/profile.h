@@ -59,6 +59,7 @@ struct sysanom_profile {
 	u32 stable_checks;		/* consecutive checks needed, 0 = off */
 	u32 stable_run;
 	u32 calib_checks;		/* one-second checks in calibration */
+	u64 since_ns;			/* ktime_get_ns() when tracking began */
 	bool converged;			/* the until-stable rule was met */
 	struct sysanom_stats __percpu *stats;
 };

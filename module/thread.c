@@ -166,7 +166,11 @@ struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task)
 			goto out;	/* untracked: try again next call */
 	}
 	if (th->prof != p) {
-		sa_stream_reset(&th->stream);
+		/* A task that ran before its cgroup was monitored: no start. */
+		if (task->start_time < p->since_ns)
+			sa_stream_reset_midway(&th->stream);
+		else
+			sa_stream_reset(&th->stream);
 		th->incident = 0;
 		th->in_handler = false;
 	}

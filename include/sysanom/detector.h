@@ -166,6 +166,7 @@ struct sa_stream {
 	u32 pending;		/* windows not yet counted in the profile */
 	u8 calls;		/* calls seen, saturates at warm + 1 */
 	u8 pos;			/* ring write position */
+	u8 midway;		/* joined a running thread: no start markers */
 	u16 ring[SA_RING];	/* last SA_RING call ids */
 };
 
@@ -199,6 +200,17 @@ int sa_profile_tune(struct sa_profile *p, const struct sa_params *params);
 static inline void sa_stream_reset(struct sa_stream *s)
 {
 	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * A stream that joins a thread already running (monitoring began after it
+ * started): its windows start at the k-th call, since a start marker would
+ * claim calls that were only unseen.
+ */
+static inline void sa_stream_reset_midway(struct sa_stream *s)
+{
+	sa_stream_reset(s);
+	s->midway = 1;
 }
 
 /* Keeps the windows of @s but starts its frames and its epoch afresh. */

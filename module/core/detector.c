@@ -139,7 +139,7 @@ static __always_inline unsigned int sa_slide(const struct sa_profile *p,
 	u32 fill;
 	u64 h;
 
-	if (unlikely(!s->calls) && p->params.start)
+	if (unlikely(!s->calls) && p->params.start && !s->midway)
 		sa_stream_start(p, s);
 	fill = s->calls;
 	pos = s->pos;

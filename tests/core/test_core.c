@@ -492,6 +492,11 @@ static void test_start_marker(void)
 	CHECK(v & SA_V_WINDOW && v & SA_V_STIDE_MISS);
 	run(&p, shell, 6, SA_MODE_DETECT, &any, &sm, &bm);
 	CHECK(sm == 6 && bm == 6);
+	/* Joining a thread that ran unseen: no marker, a window at k calls. */
+	sa_stream_reset_midway(&s);
+	for (i = 0; i < pa.k - 1U; i++)
+		CHECK(!(sa_detect(&p, &s, shell[i]) & SA_V_WINDOW));
+	CHECK(sa_detect(&p, &s, shell[i]) & SA_V_WINDOW);
 	/* Normal calls at the start of a stream differ from the middle. */
 	run(&p, normal + 3, 20, SA_MODE_DETECT, &any, &sm, &bm);
 	CHECK(sm == pa.k - 1U);
