@@ -211,6 +211,12 @@ static void sysanom_probe_exec(void *data, struct task_struct *task,
 	rcu_read_unlock();
 }
 
+/*
+ * 7.2's sched_process_exit also passes bool group_dead, which this probe
+ * does not take: probes are called through a cast, and a trailing argument
+ * is ignored under the x86-64 calling convention (no kCFI in Debian's
+ * kernels to object).
+ */
 static void sysanom_probe_exit(void *data, struct task_struct *task)
 {
 	struct sysanom_profile *p;
