@@ -97,6 +97,7 @@ load_kernel_series() {
 	read -r series want < <(kernel_series_of "$name") || die "unknown kernel '$name'"
 	env=$("$TESTS_DIR/vm/get-kernel-series.sh" "$series") ||
 		die "cannot fetch the $series kernel"
+	# shellcheck disable=SC2034	# set for the caller
 	SERIES_RELEASE="" SERIES_VERSION="" SERIES_KDIR="" SERIES_VMLINUZ="" SERIES_ROOT=""
 	while IFS='=' read -r k v; do
 		case "$k" in
@@ -124,6 +125,7 @@ make_module() {
 	inner=/build/sysanom-$$-$RANDOM
 	mkdir -p "$root$inner"
 	rsync -a --delete "$src/" "$root$inner/"
+	# shellcheck disable=SC2016	# expanded by that sh
 	unshare -m --propagation private sh -c \
 		'mount -t proc proc "$1/proc" && root=$1 && shift && exec chroot "$root" "$@"' \
 		sh "$root" make -C "$inner" module KDIR="$kdir" "$@" || rc=$?
