@@ -620,7 +620,8 @@ static void targeted(struct nl *nl)
 	for (c = 0; c < 256; c += (c < 12 ? 1 : 37)) {
 		if (c == SYSANOM_CMD_TRACK || c == SYSANOM_CMD_UNTRACK ||
 		    c == SYSANOM_CMD_SET || c == SYSANOM_CMD_GET_CGROUPS ||
-		    c == SYSANOM_CMD_GET_ALERTS || is_new_cmd(c))
+		    c == SYSANOM_CMD_GET_ALERTS || c == SYSANOM_CMD_ALLOW ||
+		    is_new_cmd(c))
 			continue;
 		req(nl, &m, c);
 		if (n_real)
