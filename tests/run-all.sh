@@ -116,10 +116,12 @@ step_guest-debian() {
 }
 
 # Debian's other kernels: loading and unloading (under load too),
-# training, enforcement with kill, and hostile netlink input.
+# training, enforcement with kill, netlink permissions and privilege
+# (namespaces), and hostile netlink input. About 4 minutes each.
 series_scenarios() {
 	local s
-	for s in 00-boot 10-train-status 20-enforce-alerts 20-unload-busy 52-hostile-input; do
+	for s in 00-boot 10-train-status 15-permissions 20-enforce-alerts 20-unload-busy \
+		52-hostile-input 53-privilege; do
 		echo "$TESTS_DIR/scenarios/$s.sh"
 	done
 }

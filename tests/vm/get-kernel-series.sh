@@ -31,7 +31,7 @@ case "${1:-}" in --refresh) refresh=1; shift ;; esac
 series=${1:-}
 case "$series" in
 bookworm-backports|unstable) ;;
--h|--help|"") sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h|--help|"") sed -n '2,/^set -e/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 *) die "unknown series '$series' (bookworm-backports, unstable)" ;;
 esac
 
