@@ -19,6 +19,7 @@
 #include "thread.h"
 
 unsigned int sysanom_alert_log_size = 1024;
+unsigned int sysanom_alert_rate = 10;
 
 static struct sysanom_alert *sysanom_alerts;
 static DEFINE_SPINLOCK(sysanom_alert_lock);

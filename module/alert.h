@@ -46,6 +46,7 @@ struct sysanom_alert {
 #define SYSANOM_INCIDENT_UNLOGGED	U64_MAX
 
 extern unsigned int sysanom_alert_log_size;
+extern unsigned int sysanom_alert_rate;
 
 int sysanom_alert_init(void);
 void sysanom_alert_exit(void);

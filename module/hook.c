@@ -68,7 +68,7 @@ static noinline __noclone void sysanom_probe_feed(void *data,
 	if (sysanom_profile_feed_slow(p, th, sid))
 		regs->orig_ax = -1;
 	/* The handler's return is its last call; without one it is not. */
-	if (unlikely(th->sig_depth) && sysanom_syscall_sigreturn(sid))
+	if (unlikely(th->in_handler) && sysanom_syscall_sigreturn(sid))
 		sysanom_thread_sigreturn(th);
 }
 
@@ -126,7 +126,7 @@ static __always_inline void sysanom_probe_call(void *data,
 		goto feed;
 	p = th->prof;
 	core = rcu_dereference_sched(p->core);
-	if (unlikely(!sysanom_profile_fast(p, core, th) || th->sig_depth))
+	if (unlikely(!sysanom_profile_fast(p, core, th) || th->in_handler))
 		goto feed;
 	miss = sa_detect_step(&core->sa, &th->stream, id);
 	if (unlikely(miss < 0))

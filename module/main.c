@@ -25,6 +25,8 @@ module_param_named(max_total_bytes, sysanom_max_total_bytes, ulong, 0644);
 MODULE_PARM_DESC(max_total_bytes, "Memory cap of all profiles (default 512 MiB)");
 module_param_named(alert_log, sysanom_alert_log_size, uint, 0444);
 MODULE_PARM_DESC(alert_log, "Alerts kept in the log (default 1024)");
+module_param_named(alert_rate, sysanom_alert_rate, uint, 0444);
+MODULE_PARM_DESC(alert_rate, "Alerts logged per second per container, and as many again for new processes (default 10)");
 
 static int __init sysanom_init(void)
 {
@@ -32,8 +34,9 @@ static int __init sysanom_init(void)
 
 	if (!sysanom_max_cgroups || sysanom_max_cgroups > 65536 ||
 	    !sysanom_max_threads || sysanom_max_threads > (1U << 22) ||
-	    !sysanom_alert_log_size || sysanom_alert_log_size > 65536) {
-		pr_err("max_cgroups (1..65536), max_threads (1..4194304) or alert_log (1..65536) out of range\n");
+	    !sysanom_alert_log_size || sysanom_alert_log_size > 65536 ||
+	    !sysanom_alert_rate || sysanom_alert_rate > 10000) {
+		pr_err("max_cgroups (1..65536), max_threads (1..4194304), alert_log (1..65536) or alert_rate (1..10000) out of range\n");
 		return -EINVAL;
 	}
 	ret = sysanom_thread_init();

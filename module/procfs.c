@@ -33,12 +33,18 @@ static int sysanom_status_show_one(const struct sysanom_profile_info *pi,
 {
 	struct seq_file *m = arg;
 
-	seq_printf(m, "%llu %s %llu %llu %llu %llu %llu %u %llu %llu%s %llu %llu %s\n",
+	static const char *const calib[] = {
+		"none", "running", "done", "cross-validated"
+	};
+
+	seq_printf(m, "%llu %s %llu %llu %llu %llu %llu %u %llu %llu%s %u %s %llu %llu %llu %s\n",
 		   pi->cgid, sysanom_mode_name(pi->mode), pi->stats.syscalls,
 		   pi->stats.forks, pi->stats.execs, pi->stats.exits,
 		   pi->windows, pi->entries, pi->slope_ppm, pi->bytes,
-		   pi->full ? "(full)" : "", pi->alerts,
-		   pi->alerts_suppressed, pi->path[0] ? pi->path : "-");
+		   pi->full ? "(full)" : "", pi->params.combo_threshold,
+		   calib[pi->calib_state & 3], pi->alerts,
+		   pi->anomalous_windows, pi->alerts_suppressed,
+		   pi->path[0] ? pi->path : "-");
 	return 0;
 }
 
@@ -47,7 +53,7 @@ static int sysanom_status_show(struct seq_file *m, void *v)
 	seq_printf(m, "threads %u untracked_calls %llu profile_bytes %llu alerts_lost %llu\n",
 		   sysanom_thread_count(), sysanom_thread_untracked(),
 		   sysanom_profile_mem_total(), sysanom_alert_dropped());
-	seq_puts(m, "cgroup_id mode syscalls forks execs exits windows entries slope_ppm bytes alerts suppressed path\n");
+	seq_puts(m, "cgroup_id mode syscalls forks execs exits windows entries slope_ppm bytes combo_threshold calibration alerts anomalous_windows suppressed path\n");
 	return sysanom_profile_walk(0, sysanom_status_show_one, m);
 }
 

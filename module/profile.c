@@ -248,7 +248,8 @@ bool sysanom_profile_feed_slow(struct sysanom_profile *p,
 
 /*
  * A training thread counts its windows in @p's growth curve in batches;
- * before its windows are reset or freed, the rest is counted. RCU held.
+ * before its windows are reset or freed, the rest is counted. RCU held, or
+ * preemption off (the sys_enter probe, at a handler's return).
  */
 void sysanom_profile_flush(struct sysanom_profile *p, struct sa_stream *s)
 {
@@ -256,7 +257,7 @@ void sysanom_profile_flush(struct sysanom_profile *p, struct sa_stream *s)
 
 	if (!p)
 		return;
-	core = rcu_dereference(p->core);
+	core = rcu_dereference_check(p->core, rcu_read_lock_sched_held());
 	switch (READ_ONCE(p->mode)) {
 	case SYSANOM_MODE_TRAINING:
 		sa_stream_flush(&core->sa, s);
@@ -309,9 +310,9 @@ static int sysanom_profile_add(u64 cgid, struct sysanom_core *core, u32 mode)
 	RCU_INIT_POINTER(p->core, core);
 	mutex_init(&p->core_lock);
 	INIT_WORK(&p->grow_work, sysanom_profile_grow);
-	ratelimit_state_init(&p->alert_rs, HZ, 10);
+	ratelimit_state_init(&p->alert_rs, HZ, sysanom_alert_rate);
 	ratelimit_set_flags(&p->alert_rs, RATELIMIT_MSG_ON_RELEASE);
-	ratelimit_state_init(&p->alert_new_rs, HZ, 10);
+	ratelimit_state_init(&p->alert_new_rs, HZ, sysanom_alert_rate);
 	ratelimit_set_flags(&p->alert_new_rs, RATELIMIT_MSG_ON_RELEASE);
 	p->cgid = cgid;
 	p->mode = mode;
@@ -767,6 +768,7 @@ static void sysanom_profile_calib_check(struct sysanom_profile *p)
 	new->shape ^= SYSANOM_SHAPE_JUDGE;
 	sysanom_core_replace(p, new, true);
 	WRITE_ONCE(new->sa.calib.state, SA_CALIB_DONE);
+	WRITE_ONCE(new->sa.calib.overridden, 0);
 	WRITE_ONCE(p->mode, SYSANOM_MODE_ENFORCING);
 	pr_info("cgroup %llu: calibrated over %lld windows (thresholds: combo %u, lfc %u, epoch %u), enforcing\n",
 		p->cgid, (long long)sa_atomic64_read(&new->sa.calib.windows),

@@ -168,7 +168,7 @@ struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task)
 	if (th->prof != p) {
 		sa_stream_reset(&th->stream);
 		th->incident = 0;
-		th->sig_depth = 0;
+		th->in_handler = false;
 	}
 	th->prof = p;
 	th->cgid = cgid;
@@ -239,13 +239,15 @@ void sysanom_thread_exec(struct task_struct *task, struct sysanom_profile *p)
 		sysanom_profile_flush(p, &th->stream);
 	sa_stream_reset(&th->stream);
 	th->incident = 0;	/* a new program, a new incident */
-	th->sig_depth = 0;
+	th->in_handler = false;
 }
 
 /*
  * A handler of a signal is about to run in @task (current): its calls start
- * a stream of their own; a nested handler goes on in it. Runs under the
- * signal lock with interrupts off.
+ * a stream of their own, and the stream it interrupts waits. A nested
+ * handler sets aside its outer handler's stream in turn: the outer one's
+ * return then finds nothing to restore. Runs under the signal lock with
+ * interrupts off.
  */
 void sysanom_thread_signal(struct task_struct *task)
 {
@@ -253,17 +255,15 @@ void sysanom_thread_signal(struct task_struct *task)
 
 	if (!th)
 		return;
-	if (!th->sig_depth++) {
-		th->saved = th->stream;
-		sa_stream_reset(&th->stream);
-	}
+	th->saved = th->stream;
+	sa_stream_reset(&th->stream);
+	th->in_handler = true;
 }
 
 /* @th (current) returned from a handler: back to the stream it broke. */
 void sysanom_thread_sigreturn(struct sysanom_thread *th)
 {
-	if (--th->sig_depth)
-		return;
+	th->in_handler = false;
 	sysanom_profile_flush(th->prof, &th->stream);
 	th->stream = th->saved;
 }

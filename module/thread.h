@@ -26,12 +26,14 @@ struct sysanom_thread {
 	u32 gen;			/* sysanom_prof_gen when bound */
 	u64 shape;			/* sysanom_shape() of stream */
 	u64 incident;			/* alert seq of its open incident */
-	u32 sig_depth;			/* signal handlers running (nested) */
+	bool in_handler;		/* a signal handler's stream runs */
 	struct sa_stream stream;
 	/*
 	 * A signal handler runs between any two calls: its calls make a
 	 * stream of their own, and the interrupted one waits here, so that
-	 * when a signal arrives does not change the windows of either.
+	 * when a signal arrives does not change the windows of either. Each
+	 * delivery sets aside the stream it interrupts: a handler left with
+	 * siglongjmp is then mended by the next one.
 	 */
 	struct sa_stream saved;
 };

@@ -12,6 +12,10 @@ packages=(
 	clang libclang-rt-14-dev valgrind
 	# guest tests
 	qemu-system-x86 busybox-static runc strace cpio gzip rsync jq file util-linux coreutils
+	# real services in the guest (tests/vm/services-files.sh, 40-services)
+	nginx fcgiwrap curl wrk postgresql-15 postgresql-client-15 memcached libmemcached-tools
+	# linting the test scripts
+	shellcheck
 	# DKMS
 	dkms
 	# fetching Debian's kernel image without installing it
@@ -41,4 +45,21 @@ export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q
 # Recommends are skipped, except that dkms is useless without its recommended
 # compiler toolchain, which build-essential already brings.
+# The services are for the guest only: none may start on this machine. A
+# policy-rc.d that denies every start, for the time of the install, unless
+# the machine has its own.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\n# sysanom install-deps.sh: no service starts while it installs\nexit 101\n' |
+		$sudo tee "$policy" > /dev/null
+	$sudo chmod 0755 "$policy"
+	trap '$sudo rm -f "$policy"' EXIT
+fi
 $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+# Packages installed before this script (or with systemd running anyway):
+# stop what may be running.
+for svc in nginx fcgiwrap memcached postgresql; do
+	if command -v systemctl > /dev/null && systemctl is-active -q "$svc" 2> /dev/null; then
+		$sudo systemctl disable --now "$svc" || true
+	fi
+done

@@ -237,8 +237,9 @@ void sa_calib_merge(struct sa_profile *dst, const struct sa_profile *src);
 /*
  * Thresholds from @c with @pa->margin percent over the worst normal value,
  * plus one unseen window for the frame score and one mismatch for the
- * counts, written into @pa. Returns 0, or -ERANGE when the worst normal
- * frame is so bad that no threshold within the frame would separate it.
+ * counts, written into @pa (capped at a frame, or an epoch, full of
+ * mismatches). Returns 0, or -ERANGE when the threshold of @pa's detector
+ * had to be capped: no threshold would separate that normal behaviour.
  */
 int sa_calib_thresholds(const struct sa_calib *c, struct sa_params *pa);
 

@@ -425,17 +425,26 @@ int sa_calib_thresholds(const struct sa_calib *c, struct sa_params *pa)
 	u64 epoch = sa_calib_over(c->max_epoch, pa->margin, 1);
 	int ret = 0;
 
-	/* The frame score cannot exceed a frame full of mismatches. */
+	/*
+	 * No count exceeds a frame (an epoch) full of mismatches: a threshold
+	 * capped there spares nothing the worst normal frame reached, which
+	 * matters for the detector in use only.
+	 */
 	if (combo > (u64)pa->frame * unit) {
 		combo = (u64)pa->frame * unit;
-		ret = -ERANGE;
+		if (pa->detector == SA_DET_COMBO)
+			ret = -ERANGE;
 	}
 	if (lfc > pa->frame) {
 		lfc = pa->frame;
-		ret = -ERANGE;
+		if (pa->detector == SA_DET_STIDE)
+			ret = -ERANGE;
 	}
-	if (epoch > pa->epoch)
+	if (epoch > pa->epoch) {
 		epoch = pa->epoch;
+		if (pa->detector == SA_DET_BOSC)
+			ret = -ERANGE;
+	}
 	pa->combo_threshold = (u32)combo;
 	pa->lfc_threshold = (u8)lfc;
 	pa->epoch_threshold = (u32)epoch;

@@ -89,8 +89,8 @@ grep -q '"auc":1.000000' "$tmp/json1" && grep -q '"dr":1.000000' \
 # The exported profile gives the same answers as training in place.
 expect 0 "eval --profile" -- "$bin" eval --detector stide --profile "$tmp/p" \
 	--normal "$tmp/normal" --attack "$tmp/attack" --json
-sed 's/"train_traces":[0-9]*,//' "$tmp/json1" > "$tmp/a"
-sed 's/"train_traces":[0-9]*,//' "$tmp/out" > "$tmp/b"
+sed 's/"train_traces":[0-9]*,//; s/"folds":[0-9]*,"fp_budget":[0-9]*,//; s/"cv_held_out":[0-9]*,"cv_at_ceiling":[0-9]*,//' "$tmp/json1" > "$tmp/a"
+sed 's/"train_traces":[0-9]*,//; s/"folds":[0-9]*,"fp_budget":[0-9]*,//; s/"cv_held_out":[0-9]*,"cv_at_ceiling":[0-9]*,//' "$tmp/out" > "$tmp/b"
 cmp -s "$tmp/a" "$tmp/b" || {
 	echo "FAIL: --profile and --train disagree" >&2
 	fail=$((fail + 1))
@@ -121,5 +121,90 @@ grep -q '"attack_runs":2,"runs_dr_at_fpr5":0.500000' "$tmp/out" || {
 	echo "FAIL: attack runs: $(cat "$tmp/out")" >&2
 	fail=$((fail + 1))
 }
+# Streams as the module keeps them: a handler's calls are a stream of their
+# own and the interrupted stream resumes intact; a successful exec starts a
+# fresh stream. Both test traces match training only if the feeder does so.
+mkdir -p "$tmp/st/train" "$tmp/st/normal"
+pat() {	# pat N: N rounds of the training pattern
+	for r in $(seq "$1"); do
+		for c in $pattern; do
+			echo "$c(3, \"x\", 1) = 0"
+		done
+	done
+}
+pat 20 > "$tmp/st/train/p"
+{
+	echo 'getpid() = 7'
+	echo '--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER} ---'
+	echo 'kill(7, SIGUSR2) = 0'
+	echo 'rt_sigreturn({mask=[]}) = 0'
+	echo 'execve("/bin/true", ["true"], 0x0) = 0'
+	echo 'brk(NULL) = 0x1000'
+	echo 'getuid() = 0'
+	echo 'exit_group(0) = ?'
+} > "$tmp/st/train/h"
+{
+	pat 5
+	echo '--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER} ---'
+	echo 'kill(7, SIGUSR2) = 0'
+	echo 'rt_sigreturn({mask=[]}) = 0'
+	pat 5
+} > "$tmp/st/normal/sig"
+{
+	pat 5
+	echo 'execve("/bin/true", ["true"], 0x0) = 0'
+	echo 'brk(NULL) = 0x1000'
+	echo 'getuid() = 0'
+	echo 'exit_group(0) = ?'
+} > "$tmp/st/normal/exec"
+expect 0 "eval signal and exec streams" -- "$bin" eval --json \
+	--detector stide --train "$tmp/st/train" --normal "$tmp/st/normal" \
+	--attack "$tmp/attack"
+for t in sig exec; do
+	# sig: no mismatch at all; exec: only the window ending at execve.
+	want=0
+	[ $t = exec ] && want=1
+	grep -q "\"trace\":\"[^\"]*/normal/$t\",\"label\":\"normal\",[^}]*\"max_lfc\":$want," \
+		"$tmp/out" || {
+		echo "FAIL: $t stream not kept apart: $(cat "$tmp/out")" >&2
+		fail=$((fail + 1))
+	}
+done
+# learn: cross-validated thresholds are printed and stored.
+expect 0 "learn calibrated" -- "$bin" learn --folds 3 --margin 50 \
+	-o "$tmp/pc" "$tmp/train"
+grep -q '^thresholds (cross-validated): combo 24, lfc 2, epoch 2, margin 50%' \
+	"$tmp/out" && grep -q '3 folds of 3 files' "$tmp/out" || {
+	echo "FAIL: learn calibration summary: $(cat "$tmp/out")" >&2
+	fail=$((fail + 1))
+}
+expect 0 "eval calibrated profile" -- "$bin" eval --json --profile \
+	"$tmp/pc" --normal "$tmp/normal" --attack "$tmp/attack"
+grep -q '"combo_threshold":24,' "$tmp/out" &&
+	grep -q '"calibration":"cv","margin":50,' "$tmp/out" || {
+	echo "FAIL: learnt thresholds not stored: $(cat "$tmp/out")" >&2
+	fail=$((fail + 1))
+}
+# An explicit threshold wins over the learnt one; --no-calibrate keeps
+# the defaults; -q prints nothing.
+expect 0 "eval given threshold" -- "$bin" eval --json --profile "$tmp/pc" \
+	--combo-threshold 100 --normal "$tmp/normal" --attack "$tmp/attack"
+grep -q '"combo_threshold":100,' "$tmp/out" || {
+	echo "FAIL: given threshold ignored: $(cat "$tmp/out")" >&2
+	fail=$((fail + 1))
+}
+expect 0 "learn --no-calibrate" -- "$bin" learn --no-calibrate -o "$tmp/pn" \
+	"$tmp/train"
+grep -q '^thresholds (not calibrated): combo 216, lfc 17, epoch 10' \
+	"$tmp/out" || {
+	echo "FAIL: --no-calibrate: $(cat "$tmp/out")" >&2
+	fail=$((fail + 1))
+}
+expect 0 "learn -q" -- "$bin" learn -q -o "$tmp/pq" "$tmp/train"
+[ ! -s "$tmp/out" ] || {
+	echo "FAIL: learn -q printed: $(cat "$tmp/out")" >&2
+	fail=$((fail + 1))
+}
+expect 2 "learn --folds 1" -- "$bin" learn --folds 1 -o "$tmp/p1" "$tmp/train"
 echo "test_cli: $n commands, $fail failures"
 [ "$fail" = 0 ]

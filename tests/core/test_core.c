@@ -562,6 +562,14 @@ static void test_calibration(void)
 	/* A frame full of mismatches leaves no threshold to learn. */
 	p.calib.max_score = pa.frame * (8U + pa.bosc_weight);
 	CHECK(sa_calib_thresholds(&p.calib, &learnt) == -ERANGE);
+	/* Only the threshold of the detector in use matters. */
+	p.calib.max_score = 0;
+	p.calib.max_lfc = pa.frame;
+	learnt = pa;
+	CHECK(sa_calib_thresholds(&p.calib, &learnt) == 0);
+	CHECK(learnt.lfc_threshold == pa.frame);
+	learnt.detector = SA_DET_STIDE;
+	CHECK(sa_calib_thresholds(&p.calib, &learnt) == -ERANGE);
 	free(m1);
 	free(m2);
 }

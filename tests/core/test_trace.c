@@ -85,7 +85,7 @@ static void test_strace(void)
 		"\x01\x02\xff(\n"
 		"write(1, \"\", 0) = 0\n";
 	int w1[] = { 288, 0, 3 };
-	int p100[] = { 0, 3 }, p101[] = { 1 }, p102[] = { 59 };
+	int p100[] = { 0, 3 }, p101[] = { 1 }, p102[] = { 59, SA_MARK_EXEC };
 	int b100[] = { 257, 3 }, b101[] = { 39 };
 
 	CHECK(parse(&l, plain, SA_FMT_STRACE) == 0);
@@ -102,7 +102,7 @@ static void test_strace(void)
 	if (l.n == 3) {
 		CHECK(l.v[0].pid == 100 && ids_are(&l.v[0], p100, 2));
 		CHECK(l.v[1].pid == 101 && ids_are(&l.v[1], p101, 1));
-		CHECK(l.v[2].pid == 102 && ids_are(&l.v[2], p102, 1));
+		CHECK(l.v[2].pid == 102 && ids_are(&l.v[2], p102, 2));
 		CHECK(!strcmp(l.v[0].name, "t#100"));
 	}
 	CHECK(l.warnings == 0);
@@ -147,6 +147,108 @@ static void test_strace(void)
 	sa_trace_list_free(&l);
 }
 
+/* Signal handlers and exec: the markers the feeder acts on. */
+static void test_strace_streams(void)
+{
+	struct sa_trace_list l;
+	static const char handler[] =
+		"read(0, \"\", 1) = 0\n"
+		"--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER} ---\n"
+		"write(1, \"h\", 1) = 1\n"
+		"rt_sigreturn({mask=[]}) = 0\n"
+		"close(3) = 0\n";
+	static const char no_return[] =
+		"read(0, \"\", 1) = 0\n"
+		"--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED} ---\n"
+		"close(3) = 0\n";
+	static const char nested[] =
+		"--- SIGUSR1 {si_signo=SIGUSR1} ---\n"
+		"read(0, \"\", 1) = 0\n"
+		"--- SIGUSR2 {si_signo=SIGUSR2} ---\n"
+		"write(1, \"\", 0) = 0\n"
+		"rt_sigreturn({mask=[]}) = 0\n"
+		"close(3) = 0\n"
+		"rt_sigreturn({mask=[]}) = 0\n"
+		"getpid() = 1\n";
+	/* SIGCHLD is known to be SIG_DFL: the return closes SIGUSR1. */
+	static const char disposition[] =
+		"rt_sigaction(SIGCHLD, {sa_handler=SIG_DFL, sa_mask=[], "
+		"sa_flags=0}, NULL, 8) = 0\n"
+		"rt_sigaction(SIGUSR1, {sa_handler=0x4005d0, sa_mask=[], "
+		"sa_flags=SA_RESTORER}, NULL, 8) = 0\n"
+		"--- SIGUSR1 {si_signo=SIGUSR1} ---\n"
+		"write(1, \"\", 0) = 0\n"
+		"--- SIGCHLD {si_signo=SIGCHLD} ---\n"
+		"close(3) = 0\n"
+		"rt_sigreturn({mask=[]}) = 0\n";
+	static const char execs[] =
+		"read(0, \"\", 1) = 0\n"
+		"execve(\"/nope\", [\"x\"], 0x0 /* 1 var */) = -1 ENOENT "
+		"(No such file or directory)\n"
+		"execve(\"/bin/sh\", [\"sh\"], 0x0 /* 1 var */) = 0\n"
+		"brk(NULL) = 0x55d0c000\n"
+		"--- SIGUSR1 {si_signo=SIGUSR1} ---\n"
+		"execve(\"/bin/true\", [\"true\"], 0x0) = 0 <0.000123>\n"
+		"rt_sigreturn({mask=[]}) = 0\n";
+	static const char forked[] =
+		"[pid   100] execve(\"/bin/sh\", [\"sh\"], 0x0 <unfinished ...>\n"
+		"[pid   101] --- SIGUSR1 {si_signo=SIGUSR1} ---\n"
+		"[pid   100] <... execve resumed>) = 0\n"
+		"[pid   100] rt_sigreturn({mask=[]}) = 0\n"
+		"[pid   101] read(0, \"\", 1) = 0\n"
+		"[pid   101] rt_sigreturn({mask=[]}) = 0\n"
+		"[pid   102] --- SIGTERM {si_signo=SIGTERM} ---\n"
+		"[pid   100] close(3) = 0\n";
+	int h[] = { 0, SA_MARK_SIGNAL, 1, 15, SA_MARK_SIGRETURN, 3 };
+	int nr[] = { 0, 3 };
+	int ne[] = { SA_MARK_SIGNAL, 0, SA_MARK_SIGNAL, 1, 15,
+		     SA_MARK_SIGRETURN, 3, 15, SA_MARK_SIGRETURN, 39 };
+	int di[] = { 13, 13, SA_MARK_SIGNAL, 1, 3, 15, SA_MARK_SIGRETURN };
+	/* The delivery before the second exec is not closed: no handler. */
+	int ex[] = { 0, 59, 59, SA_MARK_EXEC, 12, 59, SA_MARK_EXEC, 15 };
+	int f100[] = { 59, SA_MARK_EXEC, 15, 3 };
+	int f101[] = { SA_MARK_SIGNAL, 0, 15, SA_MARK_SIGRETURN };
+
+	CHECK(parse(&l, handler, SA_FMT_STRACE) == 0);
+	CHECK(l.n == 1 && ids_are(&l.v[0], h, 6) && l.v[0].calls == 4);
+	sa_trace_list_free(&l);
+	CHECK(parse(&l, no_return, SA_FMT_STRACE) == 0);
+	CHECK(l.n == 1 && ids_are(&l.v[0], nr, 2) && l.v[0].calls == 2);
+	sa_trace_list_free(&l);
+	CHECK(parse(&l, nested, SA_FMT_STRACE) == 0);
+	CHECK(l.n == 1 && ids_are(&l.v[0], ne, 10));
+	sa_trace_list_free(&l);
+	CHECK(parse(&l, disposition, SA_FMT_STRACE) == 0);
+	CHECK(l.n == 1 && ids_are(&l.v[0], di, 7));
+	sa_trace_list_free(&l);
+	CHECK(parse(&l, execs, SA_FMT_STRACE) == 0);
+	CHECK(l.n == 1 && ids_are(&l.v[0], ex, 8) && l.v[0].calls == 6);
+	CHECK(l.warnings == 0);
+	sa_trace_list_free(&l);
+	/* Per pid; a pid with only a signal line gives no trace. */
+	CHECK(parse(&l, forked, SA_FMT_STRACE) == 0);
+	CHECK(l.n == 2);
+	if (l.n == 2) {
+		CHECK(l.v[0].pid == 100 && ids_are(&l.v[0], f100, 4));
+		CHECK(l.v[1].pid == 101 && ids_are(&l.v[1], f101, 4));
+		CHECK(!strcmp(l.v[1].name, "t#101"));
+	}
+	sa_trace_list_free(&l);
+	/* Traces of two files: numbered by file. */
+	memset(&l, 0, sizeof(l));
+	l.quiet = 1;
+	CHECK(sa_trace_parse_buffer(&l, "a", "1 2 3", 5, SA_FMT_ADFA, 0) ==
+	      0);
+	CHECK(sa_trace_parse_buffer(&l, "e", "", 0, SA_FMT_ADFA, 0) == 0);
+	CHECK(sa_trace_parse_buffer(&l, "b", forked, strlen(forked),
+				    SA_FMT_STRACE, 0) == 0);
+	CHECK(l.n == 3 && l.files == 2);
+	if (l.n == 3)
+		CHECK(l.v[0].file == 0 && l.v[1].file == 1 &&
+		      l.v[2].file == 1);
+	sa_trace_list_free(&l);
+}
+
 static void test_adfa_ids(void)
 {
 	struct sa_trace_list l;
@@ -181,6 +283,7 @@ int main(void)
 {
 	test_names();
 	test_strace();
+	test_strace_streams();
 	test_adfa_ids();
 	printf("%d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;

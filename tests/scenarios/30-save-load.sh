@@ -77,7 +77,10 @@ echo "$e" | grep -q '"mode":"enforcing"' || fail "bad loads changed the mode: $e
 run stop_container cts
 
 # Offline: record the workload with strace -f, learn, load, enforce.
-run strace -f -qq -o /tmp/wl.strace sh -c "i=0; while [ \$i -lt 400 ]; do cat /proc/self/status > /dev/null; echo ok > /tmp/beat; i=\$((i + 1)); done"
+# As the container runs it: a script file, which the shell keeps open (and
+# closes in every child), not sh -c.
+echo 'i=0; while [ $i -lt 400 ]; do cat /proc/self/status > /dev/null; echo ok > /tmp/beat; i=$((i + 1)); done' > /tmp/wl.sh
+run strace -f -qq -o /tmp/wl.strace sh /tmp/wl.sh
 note "recorded $(wc -l < /tmp/wl.strace) strace lines"
 run sysanomctl learn -q --format strace -o /tmp/offline.prof /tmp/wl.strace
 run start_container cto ct-o "$WORKLOAD"

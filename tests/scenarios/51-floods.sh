@@ -1,8 +1,9 @@
 #!/bin/sh
 # Floods. (1) An alert storm: FLOOD_CGROUPS enforcing cgroups, each trained on
 # a tiny loop and then running programs it never ran, with a small alert log
-# (alert_log=32): the per-container rate limit holds (at most 20 logged per
-# second plus the bursts), every alert is either logged or counted suppressed,
+# (alert_log=32) and rate (alert_rate=2: an incident per process is fewer
+# records than one per window was): the per-container rate limit holds (at
+# most 4 logged per second plus the bursts), every alert is either logged or counted suppressed,
 # the log never holds more than its size, the sequence numbers match the
 # logged count, and the host stays responsive. (2) Memory caps: a profile that
 # reaches max_profile_bytes stops growing and says "full" (status and procfs);
@@ -39,7 +40,8 @@ kill_cgroup() {
 
 # ---- 1. alert storm ----------------------------------------------------------
 if grep -q '^sysanom ' /proc/modules; then rmmod sysanom || fail "cannot unload"; fi
-run insmod "$MODULE" alert_log=$LOG
+RATE=2
+run insmod "$MODULE" alert_log=$LOG alert_rate=$RATE
 i=1
 while [ "$i" -le "$NFL" ]; do
 	mkdir -p "$CG/flood$i"
@@ -85,13 +87,13 @@ logged=$((alerts - suppressed))
 note "alerts $alerts, suppressed $suppressed, logged $logged, lost before multicast $lost"
 [ "$alerts" -gt 0 ] || fail "the storm raised no alert"
 [ "$suppressed" -gt 0 ] || fail "the rate limit suppressed nothing in a storm of $alerts alerts"
-# Per container: 10 per second plus one burst, and as many again for the
+# Per container: RATE per second plus one burst, and as many again for the
 # first alerts of new processes, over the enforcing time.
 span=$(($(date +%s) - ts + 8))
 sysanomctl status --json | tr '{' '\n' | grep '"path":"/flood' | while read -r e; do
 	a=$(echo "$e" | json_num alerts)
 	s=$(echo "$e" | json_num alerts_suppressed)
-	[ $((a - s)) -le $((20 * span + 20)) ] ||
+	[ $((a - s)) -le $((2 * RATE * span + 2 * RATE)) ] ||
 		{ echo "FAIL: rate limit broken: $e"; exit 1; }
 done || exit 1
 # The ring holds at most alert_log records; seq numbers count logged alerts.

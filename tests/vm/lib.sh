@@ -76,6 +76,23 @@ new_results_dir() {
 	echo "$dir"
 }
 
+# A scenario's declaration, from a comment line '# KEY: VALUE' in its first
+# 20 lines; empty when it has none. Keys: 'kernels' (the kernels it runs
+# on, e.g. 'debian'; default all), 'needs' ('services': the initramfs must
+# hold the services of mkinitramfs.sh --services), 'timeout' (seconds, when
+# it needs more than the guest's default 600).
+scenario_tag() {
+	head -n 20 "$1" | sed -n "s/^# $2: *//p" | head -n1
+}
+
+# Whether scenario $1 runs on kernel $2 (its 'kernels' tag lists it, or it
+# has none).
+scenario_runs_on() {
+	local k
+	k=$(scenario_tag "$1" kernels)
+	[ -z "$k" ] || echo "$k" | tr -s " ," "\n" | grep -qx -- "$2"
+}
+
 # Other Debian kernels (get-kernel-series.sh): the series behind a kernel
 # name of run-guest.sh and run-all.sh, and the version it was tested at.
 # When the archive moves a series past that version, the name fails: the

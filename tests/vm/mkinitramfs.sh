@@ -5,12 +5,15 @@
 #
 # usage: mkinitramfs.sh --out FILE.gz --flavor debian|debug --module sysanom.ko
 #                       --ctl sysanomctl [--kunit sysanom_kunit.ko]
-#                       [--bin PROGRAM]... SCENARIO.sh...
+#                       [--bin PROGRAM]... [--services] SCENARIO.sh...
+#   --services  also real services from Debian's packages (services-files.sh)
+#               and a second OCI bundle template, /bundle-svc, whose rootfs
+#               shares the guest's /bin, /sbin, /lib, /lib64 and /usr read-only
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-out="" flavor="" module="" ctl="" kunit=""
+out="" flavor="" module="" ctl="" kunit="" services=0
 scenarios=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -20,6 +23,7 @@ while [ $# -gt 0 ]; do
 	--ctl) ctl=$2; shift 2 ;;
 	--kunit) kunit=$2; shift 2 ;;
 	--bin) bins+=("$2"); shift 2 ;;
+	--services) services=1; shift ;;
 	-*) die "unknown option $1" ;;
 	*) scenarios+=("$1"); shift ;;
 	esac
@@ -89,8 +93,25 @@ jq '.process.terminal = false
 	"$bundle/config.json" > "$bundle/config.json.new"
 mv "$bundle/config.json.new" "$bundle/config.json"
 
+if [ "$services" = 1 ]; then
+	"$TESTS_DIR/vm/services-files.sh" "$root"
+	# The services' bundle: the rootfs holds only mount points, a writable
+	# /tmp, /run and /var, and an /etc the scenario fills; the programs and
+	# libraries are the guest's own, bound read-only. The container's user
+	# is the placeholder @UID@:@GID@ (the default capabilities cannot
+	# setuid, so a service runs as its own user from the start).
+	sb=$root/bundle-svc
+	mkdir -p "$sb/rootfs"/{bin,sbin,lib,lib64,usr,proc,sys,dev,tmp,run,var/tmp,etc}
+	chmod 1777 "$sb/rootfs/tmp" "$sb/rootfs/var/tmp"
+	jq '.process.user = {uid: "@UID@", gid: "@GID@"}
+	  | .mounts += [ ("/bin", "/sbin", "/lib", "/lib64", "/usr")
+	      | {destination: ., type: "bind", source: ., options: ["rbind", "ro"]} ]
+	  | .hostname = "sysanom-svc"' "$bundle/config.json" > "$sb/config.json"
+fi
+
 cat > "$root/etc/sysanom-test.conf" <<CONF
 FLAVOR=$flavor
+HAVE_SERVICES=$services
 HAVE_MODULE=$([ -n "$module" ] && echo 1 || echo 0)
 HAVE_CTL=$([ -n "$ctl" ] && echo 1 || echo 0)
 HAVE_KUNIT=$([ -n "$kunit" ] && echo 1 || echo 0)
@@ -98,6 +119,13 @@ CONF
 printf '%s\n' "root:x:0:0:root:/root:/bin/sh" "nobody:x:65534:65534:nobody:/:/bin/sh" \
 	> "$root/etc/passwd"
 printf '%s\n' "root:x:0:" "nogroup:x:65534:" > "$root/etc/group"
+if [ "$services" = 1 ]; then
+	# The services' users, with Debian's ids for www-data.
+	printf '%s\n' "www-data:x:33:33:www-data:/var/www:/bin/sh" \
+		"postgres:x:101:101:PostgreSQL administrator:/var/lib/postgresql:/bin/sh" \
+		"memcache:x:102:102:Memcached:/nonexistent:/bin/false" >> "$root/etc/passwd"
+	printf '%s\n' "www-data:x:33:" "postgres:x:101:" "memcache:x:102:" >> "$root/etc/group"
+fi
 
 mkdir -p "$(dirname "$out")"
 (cd "$root" && find . -print0 | sort -z | cpio --null -o -H newc --owner 0:0 --quiet) |

@@ -40,6 +40,16 @@ esac
 [ ${#scenarios[@]} -gt 0 ] || die "no --scenario given"
 for s in "${scenarios[@]}"; do [ -f "$s" ] || die "no such scenario: $s"; done
 [ "$icount" = 0 ] || smp=1	# -icount needs a single vCPU to be deterministic
+# What the scenarios declare (scenario_tag): the services in the initramfs,
+# longer timeouts, the kernels they are meant for.
+services=0 extra_s=0 svc_opt=()
+for s in "${scenarios[@]}"; do
+	[ "$(scenario_tag "$s" needs)" != services ] || { services=1; svc_opt=(--services); }
+	t=$(scenario_tag "$s" timeout)
+	[ -z "$t" ] || [ "$t" -le 240 ] || extra_s=$((extra_s + t - 240))
+	scenario_runs_on "$s" "$kernel" ||
+		log "warning: $(basename "$s") declares '# kernels: $(scenario_tag "$s" kernels)'; running it on $kernel as asked"
+done
 
 [ -n "$results" ] || results=$(new_results_dir "guest-$kernel")
 kroot=""	# a root to build the module in (debian-7.2), or none
@@ -51,18 +61,20 @@ t0=$(date +%s)
 if [ "$kernel" = debian ]; then
 	vmlinuz=$("$TESTS_DIR/vm/get-debian-kernel.sh")
 	kdir=/lib/modules/$(debian_kernel_release)/build
-	mem=512
+	# The services (PostgreSQL, nginx, memcached and their clients) and an
+	# initramfs of ~100 MiB more need more than the 512 MiB that do otherwise.
+	mem=$([ "$services" = 1 ] && echo 1536 || echo 512)
 	append="console=ttyS0 panic=-1 loglevel=7 printk.time=1"
-	: "${timeout_s:=$((120 + 240 * ${#scenarios[@]}))}"
+	: "${timeout_s:=$((120 + 240 * ${#scenarios[@]} + extra_s))}"
 elif [ "$kernel" != debug ]; then
 	load_kernel_series "$kernel"
 	log "$kernel: $SERIES_RELEASE ($SERIES_VERSION)"
 	vmlinuz=$SERIES_VMLINUZ
 	kdir=$SERIES_KDIR
 	kroot=$SERIES_ROOT
-	mem=512
+	mem=$([ "$services" = 1 ] && echo 1536 || echo 512)
 	append="console=ttyS0 panic=-1 loglevel=7 printk.time=1"
-	: "${timeout_s:=$((120 + 240 * ${#scenarios[@]}))}"
+	: "${timeout_s:=$((120 + 240 * ${#scenarios[@]} + extra_s))}"
 else
 	mkdir -p "$SYSANOM_CACHE"
 	kdir=$(flock "$SYSANOM_CACHE/.debug-kernel.lock" "$TESTS_DIR/vm/build-debug-kernel.sh" \
@@ -71,7 +83,7 @@ else
 	vmlinuz=$kdir/arch/x86/boot/bzImage
 	mem=2048
 	append="console=ttyS0 panic=-1 loglevel=7 printk.time=1 panic_on_warn=1 oops=panic"
-	: "${timeout_s:=$((300 + 900 * ${#scenarios[@]}))}"
+	: "${timeout_s:=$((300 + 900 * ${#scenarios[@]} + 5 * extra_s))}"
 fi
 [ -f "$vmlinuz" ] || die "kernel image $vmlinuz missing"
 
@@ -115,7 +127,7 @@ fi
 initrd=$results/initrd.gz
 "$TESTS_DIR/vm/mkinitramfs.sh" --out "$initrd" --flavor "${kernel%%-*}" \
 	${mod:+--module "$mod"} ${ctl:+--ctl "$ctl"} ${kunit:+--kunit "$kunit"} \
-	${bins[@]+"${bins[@]}"} "${scenarios[@]}"
+	${bins[@]+"${bins[@]}"} ${svc_opt[@]+"${svc_opt[@]}"} "${scenarios[@]}"
 
 # --- boot ------------------------------------------------------------------
 console=$results/console.log

@@ -5,6 +5,10 @@
  *   learn [OPTIONS] -o PROFILE PATH...
  *   eval  [OPTIONS] (--train PATH... | --profile FILE)
  *         --normal PATH... --attack PATH... [--json]
+ *
+ * Thresholds are learnt by cross-validation over the training traces (see
+ * calib_help and docs/engine.md); traces are fed per thread stream as the
+ * module does, with the exec and signal-handler markers of trace.h.
  */
 #include <errno.h>
 #include <math.h>
@@ -22,6 +26,14 @@
 #define EXIT_RUN	1
 #define EXIT_USE	2
 
+#define GIVEN_DETECTOR	0x100
+#define GIVEN_WEIGHT	0x200
+#define GIVEN_FRAME	0x400
+#define GIVEN_EPOCH	0x800
+#define FOLDS_DEFAULT	5
+#define FOLDS_MAX	100
+#define FP_BUDGET_DEFAULT	0
+
 static void oerr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void oerr(const char *fmt, ...)
@@ -37,9 +49,33 @@ static void oerr(const char *fmt, ...)
 
 static const char learn_usage[] =
 "usage: sysanomctl learn [OPTIONS] -o PROFILE PATH...\n";
+static const char calib_help[] =
+"thresholds (learn, and eval --train):\n"
+"  Learnt by cross-validation over the training traces alone: the traces\n"
+"  are dealt round-robin, by file, into F folds (the per-pid traces of one\n"
+"  strace file stay together; by trace when there is a single file); a\n"
+"  profile trained on the other folds scores each held-out trace as the\n"
+"  kernel does, and each trace gives its highest frame score, locality\n"
+"  frame count and epoch count. Aggregation: the worst normal value is the\n"
+"  plain maximum over the held-out traces that stay under the ceiling (a\n"
+"  whole frame of mismatches, or a whole epoch), because a trace at the\n"
+"  ceiling is flagged at every threshold the detector admits and so cannot\n"
+"  tell where the threshold goes; how many reached it is printed. The\n"
+"  thresholds are the worst values plus --margin percent plus one unit\n"
+"  (sa_calib_thresholds()), capped at the frame. --lfc, --epoch-threshold\n"
+"  and --combo-threshold given explicitly override the learnt value.\n"
+"  --folds N           cross-validation folds, 2..100 (5)\n"
+"  --margin PCT        percent over the worst normal value, 0..200 (25)\n"
+"  --fp-budget PCT     also set aside the top PCT% of the held-out traces\n"
+"                      under the ceiling, 0..50 (0: plain maximum)\n"
+"  --no-calibrate      keep the default (or given) thresholds\n"
+"  --start 0|1         pad fresh streams with start markers (1)\n";
 static const char eval_usage[] =
 "usage: sysanomctl eval [OPTIONS] (--train PATH... | --profile FILE)\n"
-"                       --normal PATH... --attack PATH... [--json]\n";
+"                       --normal PATH... --attack PATH... [--json]\n"
+"  --profile: thresholds and detector as stored (learnt), unless given.\n"
+"  --at-fpr F  also report the score ROC's detection rate at FPR <= F\n"
+"              (\"dr_at_fpr\"; default: the FPR reached at the thresholds)\n";
 static const char options_help[] =
 "PATH is a trace file or a folder read recursively.\n"
 "options:\n"
@@ -48,14 +84,16 @@ static const char options_help[] =
 "  -k N                STIDE window, 3..16 (6)\n"
 "  --bag N             BoSC window, 2..16 (10)\n"
 "  --frame N           locality frame in windows, 1..64 (20)\n"
-"  --lfc N             STIDE: mismatches in the frame for an anomaly (17)\n"
+"  --lfc N             STIDE: mismatches in the frame for an anomaly\n"
+"                      (learnt; 17 uncalibrated)\n"
 "  --epoch N           BoSC: epoch length in windows (5000)\n"
-"  --epoch-threshold N BoSC: mismatching bags per epoch (10)\n"
+"  --epoch-threshold N BoSC: mismatching bags per epoch (learnt; 10)\n"
 "  --bosc-weight N     combo: weight of a BoSC mismatch, 0..16 (4)\n"
-"  --combo-threshold N combo: frame score lfc*8+bfc*weight (216)\n"
+"  --combo-threshold N combo: frame score lfc*8+bfc*weight (learnt; 216)\n"
 "  --abi x86_64|i386|opaque  ABI of the ids (from the format)\n"
 "  --growth-shift N    growth checkpoint every 2^N windows (10)\n"
-"  -q, --quiet         count trace warnings instead of printing each\n";
+"  -q, --quiet         count trace warnings instead of printing each;\n"
+"                      learn prints nothing\n";
 
 struct offline_opts {
 	struct sa_params params;
@@ -63,6 +101,11 @@ struct offline_opts {
 	int abi_set;
 	int json;
 	int quiet;
+	int no_calib;
+	unsigned int folds;
+	unsigned int fp_budget;
+	unsigned int given;	/* SA_OVR_* thresholds, GIVEN_* given */
+	double at_fpr;		/* < 0: the FPR at the thresholds */
 	const char *out;
 	const char *profile;
 	struct sa_trace_list train, normal, attack;
@@ -95,6 +138,9 @@ static int parse_opts(int argc, char **argv, struct offline_opts *o,
 
 	sa_params_default(&o->params);
 	o->fmt = SA_FMT_AUTO;
+	o->folds = FOLDS_DEFAULT;
+	o->fp_budget = FP_BUDGET_DEFAULT;
+	o->at_fpr = -1;
 	for (i = 0; i < 3; i++) {
 		o->paths[i] = calloc((size_t)argc + 1, sizeof(char *));
 		if (!o->paths[i]) {
@@ -110,20 +156,29 @@ static int parse_opts(int argc, char **argv, struct offline_opts *o,
 			unsigned long max;
 			void *dst;
 			int bytes;
+			unsigned int given;
 		} num[] = {
-			{ "-k", SA_K_MAX, &o->params.k, 1 },
-			{ "--bag", SA_BAG_MAX, &o->params.bag, 1 },
-			{ "--frame", SA_FRAME_MAX, &o->params.frame, 1 },
-			{ "--lfc", SA_FRAME_MAX, &o->params.lfc_threshold, 1 },
-			{ "--epoch", 0xffffffffUL, &o->params.epoch, 4 },
+			{ "-k", SA_K_MAX, &o->params.k, 1, 0 },
+			{ "--bag", SA_BAG_MAX, &o->params.bag, 1, 0 },
+			{ "--frame", SA_FRAME_MAX, &o->params.frame, 1,
+			  GIVEN_FRAME },
+			{ "--lfc", SA_FRAME_MAX, &o->params.lfc_threshold, 1,
+			  SA_OVR_LFC },
+			{ "--epoch", 0xffffffffUL, &o->params.epoch, 4,
+			  GIVEN_EPOCH },
 			{ "--epoch-threshold", 0xffffffffUL,
-			  &o->params.epoch_threshold, 4 },
+			  &o->params.epoch_threshold, 4, SA_OVR_EPOCH },
 			{ "--bosc-weight", SA_BOSC_WEIGHT_MAX,
-			  &o->params.bosc_weight, 1 },
+			  &o->params.bosc_weight, 1, GIVEN_WEIGHT },
 			{ "--combo-threshold", 0xffffffffUL,
-			  &o->params.combo_threshold, 4 },
+			  &o->params.combo_threshold, 4, SA_OVR_COMBO },
 			{ "--growth-shift", SA_GROWTH_SHIFT_MAX,
-			  &o->params.growth_shift, 1 },
+			  &o->params.growth_shift, 1, 0 },
+			{ "--margin", SA_MARGIN_MAX, &o->params.margin, 1,
+			  0 },
+			{ "--start", 1, &o->params.start, 1, 0 },
+			{ "--folds", FOLDS_MAX, &o->folds, 4, 0 },
+			{ "--fp-budget", 50, &o->fp_budget, 4, 0 },
 		};
 		size_t j;
 		int found = 0;
@@ -131,6 +186,7 @@ static int parse_opts(int argc, char **argv, struct offline_opts *o,
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(is_eval ? eval_usage : learn_usage, stdout);
 			fputs(options_help, stdout);
+			fputs(calib_help, stdout);
 			return -1;
 		}
 		if (a[0] != '-' || !a[1]) {
@@ -148,6 +204,10 @@ static int parse_opts(int argc, char **argv, struct offline_opts *o,
 		}
 		if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			o->quiet = 1;
+			continue;
+		}
+		if (!strcmp(a, "--no-calibrate")) {
+			o->no_calib = 1;
 			continue;
 		}
 		if (is_eval && (!strcmp(a, "--train") ||
@@ -174,6 +234,7 @@ static int parse_opts(int argc, char **argv, struct offline_opts *o,
 				*(u8 *)num[j].dst = (u8)v;
 			else
 				*(u32 *)num[j].dst = (u32)v;
+			o->given |= num[j].given;
 		}
 		if (found)
 			continue;
@@ -183,7 +244,17 @@ static int parse_opts(int argc, char **argv, struct offline_opts *o,
 				oerr("%s: unknown format '%s'", cmd, val);
 				return EXIT_USE;
 			}
+		} else if (!strcmp(a, "--at-fpr") && is_eval) {
+			char *end;
+
+			o->at_fpr = strtod(val, &end);
+			if (*end || !(o->at_fpr >= 0 && o->at_fpr <= 1)) {
+				oerr("%s: --at-fpr: invalid value '%s'", cmd,
+				     val);
+				return EXIT_USE;
+			}
 		} else if (!strcmp(a, "--detector")) {
+			o->given |= GIVEN_DETECTOR;
 			if (!strcmp(val, "stide"))
 				o->params.detector = SA_DET_STIDE;
 			else if (!strcmp(val, "bosc"))
@@ -224,6 +295,10 @@ static int parse_opts(int argc, char **argv, struct offline_opts *o,
 		o->params.lfc_threshold = o->params.frame;
 	if (sa_params_valid(&o->params)) {
 		oerr("%s: invalid detector parameters (see --help)", cmd);
+		return EXIT_USE;
+	}
+	if (o->folds < 2) {
+		oerr("%s: --folds: at least 2", cmd);
 		return EXIT_USE;
 	}
 	return EXIT_OK;
@@ -313,29 +388,383 @@ static int owned_reserve(struct owned_profile *op, int which, size_t extra)
 	return 0;
 }
 
+/*
+ * The streams of one thread as the module keeps them: the current one, and
+ * the one a signal handler set aside (see trace.h for the markers).
+ */
+struct feeder {
+	struct sa_stream s;
+	struct sa_stream saved;
+	unsigned int depth;	/* nested handlers running */
+};
+
+static void feeder_reset(struct feeder *f)
+{
+	sa_stream_reset(&f->s);
+	f->depth = 0;
+}
+
+/*
+ * Acts on a marker as the module acts on exec, signal delivery and a
+ * handler's return; @p (training only) receives the windows of a stream
+ * that is left. Returns 1 for a marker, 0 for a system call.
+ */
+static int feeder_marker(struct feeder *f, struct sa_profile *p, unsigned id)
+{
+	if (!sa_trace_is_marker(id))
+		return 0;
+	switch (id) {
+	case SA_MARK_EXEC:
+		if (p)
+			sa_stream_flush(p, &f->s);
+		if (p && f->depth)
+			sa_stream_flush(p, &f->saved);
+		feeder_reset(f);
+		break;
+	case SA_MARK_SIGNAL:
+		if (!f->depth++) {
+			f->saved = f->s;
+			sa_stream_reset(&f->s);
+		}
+		break;
+	case SA_MARK_SIGRETURN:
+		if (f->depth && !--f->depth) {
+			if (p)
+				sa_stream_flush(p, &f->s);
+			f->s = f->saved;
+		}
+		break;
+	}
+	return 1;
+}
+
 static int train_traces(struct owned_profile *op,
-			const struct sa_trace_list *l)
+			const struct sa_trace_list *l, int fold,
+			const unsigned int *folds)
 {
 	size_t i, j;
 
 	for (i = 0; i < l->n; i++) {
 		const struct sa_trace *t = &l->v[i];
-		struct sa_stream s;
+		struct feeder f;
 
+		if (folds && (int)folds[i] == fold)
+			continue;	/* held out */
 		if (owned_reserve(op, 0, t->n) || owned_reserve(op, 1, t->n)) {
 			oerr("out of memory growing the profile");
 			return -1;
 		}
-		sa_stream_reset(&s);
-		for (j = 0; j < t->n; j++)
-			if (sa_train(&op->p, &s, t->ids[j]) & SA_V_FULL) {
+		feeder_reset(&f);
+		for (j = 0; j < t->n; j++) {
+			if (feeder_marker(&f, &op->p, t->ids[j]))
+				continue;
+			if (sa_train(&op->p, &f.s, t->ids[j]) & SA_V_FULL) {
 				oerr("profile full (over %u entries)",
 				     SA_PROF_MAX_ENTRIES);
 				return -1;
 			}
-		sa_stream_flush(&op->p, &s);
+		}
+		sa_stream_flush(&op->p, &f.s);
+		if (f.depth)
+			sa_stream_flush(&op->p, &f.saved);
 	}
 	return 0;
+}
+
+struct scored {
+	const struct sa_trace *t;
+	double score;
+	int anomaly;
+	int label;
+	unsigned int max_lfc;	/* largest STIDE locality frame count */
+	unsigned int max_epoch;	/* most mismatching bags in one epoch */
+	unsigned int max_combo;	/* largest combined frame score */
+	u64 windows;		/* STIDE windows scored */
+};
+
+/*
+ * Scores one trace as the module does: sa_detect() per call on the
+ * thread's stream (a fresh one at the start, after an exec and in a signal
+ * handler), keeping the per-trace maxima of what sa_detect() decides on.
+ */
+static void score_trace(const struct sa_profile *p, struct scored *sc)
+{
+	const struct sa_params *pa = &p->params;
+	const struct sa_trace *t = sc->t;
+	u64 windows = 0, smiss = 0, bags = 0, bmiss = 0;
+	unsigned int any = 0;
+	struct feeder f;
+	size_t j;
+
+	feeder_reset(&f);
+	for (j = 0; j < t->n; j++) {
+		unsigned int v;
+
+		if (feeder_marker(&f, NULL, t->ids[j]))
+			continue;
+		v = sa_detect(p, &f.s, t->ids[j]);
+		any |= v;
+		windows += !!(v & SA_V_WINDOW);
+		bags += f.s.calls >= pa->bag;
+		smiss += !!(v & SA_V_STIDE_MISS);
+		bmiss += !!(v & SA_V_BOSC_MISS);
+		if (!(v & (SA_V_STIDE_MISS | SA_V_BOSC_MISS)))
+			continue;	/* the frame counts only grow on a miss */
+		if (sa_stream_lfc(p, &f.s) > sc->max_lfc)
+			sc->max_lfc = sa_stream_lfc(p, &f.s);
+		if (f.s.epoch_miss > sc->max_epoch)
+			sc->max_epoch = f.s.epoch_miss;
+		if (sa_stream_score(p, &f.s) > sc->max_combo)
+			sc->max_combo = sa_stream_score(p, &f.s);
+	}
+	sc->windows = windows;
+	sc->anomaly = !!(any & SA_V_ANOMALY);
+	switch (pa->detector) {
+	case SA_DET_STIDE:
+		sc->score = windows ? (double)smiss / (double)windows : 0;
+		break;
+	case SA_DET_BOSC:
+		sc->score = bags ? (double)bmiss / (double)bags : 0;
+		break;
+	default:
+		sc->score = (windows ? 8.0 * (double)smiss / (double)windows :
+			     0) + (bags ? (double)pa->bosc_weight *
+				   (double)bmiss / (double)bags : 0);
+		break;
+	}
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The worst normal value of @v[0..n): the highest value under @ceiling
+ * (what a frame or an epoch can hold at most), once the top @budget percent
+ * of those are set aside. A value at the ceiling is flagged at every
+ * threshold the detector admits, so it cannot tell where the threshold
+ * goes; @censored counts them. All at the ceiling: the ceiling.
+ */
+static u32 worst_of(u32 *v, size_t n, u32 ceiling, unsigned int budget,
+		    size_t *censored)
+{
+	size_t m = n, drop;
+
+	qsort(v, n, sizeof(*v), cmp_u32);
+	while (m && v[m - 1] >= ceiling)
+		m--;
+	*censored = n - m;
+	if (!m)
+		return ceiling;
+	drop = m * budget / 100;
+	return v[m - 1 - drop];
+}
+
+struct cv_result {
+	unsigned int folds;
+	unsigned int groups;	/* files (or traces) dealt to the folds */
+	size_t held_out;	/* traces scored */
+	int range;		/* SA_OVR_* thresholds capped at the frame */
+	int by_file;		/* groups are files, not traces */
+	size_t cens_combo, cens_lfc, cens_epoch;	/* at the ceiling */
+	u32 max_combo, max_lfc, max_epoch;	/* plain maxima */
+};
+
+/*
+ * Cross-validation over the training traces @l: fills @c (state
+ * SA_CALIB_CV) with the worst values held-out normal traces reached.
+ */
+static int cross_validate(const struct offline_opts *o,
+			  const struct sa_trace_list *l, struct sa_calib *c,
+			  struct cv_result *r)
+{
+	unsigned int *fold = calloc(l->n + 1, sizeof(*fold));
+	u32 *vc = calloc(l->n + 1, sizeof(u32));
+	u32 *vl = calloc(l->n + 1, sizeof(u32));
+	u32 *ve = calloc(l->n + 1, sizeof(u32));
+	unsigned long last = 0;
+	unsigned int g = 0, f;
+	size_t i, m = 0;
+	u64 windows = 0;
+	int ret = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (!fold || !vc || !vl || !ve) {
+		oerr("out of memory");
+		goto out;
+	}
+	/* Groups: the files, in order; the traces when there is one file. */
+	for (i = 0; i < l->n; i++) {
+		if (i && l->v[i].file != last)
+			g++;
+		last = l->v[i].file;
+		fold[i] = g;
+	}
+	g++;
+	r->by_file = g >= 2;
+	if (g < 2) {
+		for (i = 0; i < l->n; i++)
+			fold[i] = (unsigned int)i;
+		g = (unsigned int)l->n;
+	}
+	if (g < 2) {
+		ret = 1;	/* nothing to hold out */
+		goto out;
+	}
+	r->groups = g;
+	r->folds = o->folds < g ? o->folds : g;
+	for (i = 0; i < l->n; i++)
+		fold[i] %= r->folds;
+	for (f = 0; f < r->folds; f++) {
+		struct owned_profile op = { 0 };
+
+		if (owned_init(&op, &o->params, 12, 12)) {
+			oerr("out of memory");
+			owned_free(&op);
+			goto out;
+		}
+		if (train_traces(&op, l, (int)f, fold)) {
+			owned_free(&op);
+			goto out;
+		}
+		for (i = 0; i < l->n; i++) {
+			struct scored sc;
+
+			if (fold[i] != f)
+				continue;
+			memset(&sc, 0, sizeof(sc));
+			sc.t = &l->v[i];
+			score_trace(&op.p, &sc);
+			windows += sc.windows;
+			vc[m] = sc.max_combo;
+			vl[m] = sc.max_lfc;
+			ve[m] = sc.max_epoch;
+			m++;
+		}
+		owned_free(&op);
+	}
+	r->held_out = m;
+	memset(c, 0, sizeof(*c));
+	c->state = SA_CALIB_CV;
+	sa_atomic64_set(&c->windows, (s64)windows);
+	c->max_score = worst_of(vc, m, (u32)o->params.frame *
+				(8 + o->params.bosc_weight), o->fp_budget,
+				&r->cens_combo);
+	c->max_lfc = worst_of(vl, m, o->params.frame, o->fp_budget,
+			      &r->cens_lfc);
+	c->max_epoch = worst_of(ve, m, o->params.epoch, o->fp_budget,
+				&r->cens_epoch);
+	r->max_combo = vc[m - 1];
+	r->max_lfc = vl[m - 1];
+	r->max_epoch = ve[m - 1];
+	ret = 0;
+out:
+	free(fold);
+	free(vc);
+	free(vl);
+	free(ve);
+	return ret;
+}
+
+/*
+ * Sets the thresholds of @op (trained on all of @l) from cross-validation,
+ * unless --no-calibrate; thresholds given on the command line win.
+ */
+static int calibrate(struct offline_opts *o, struct owned_profile *op,
+		     const struct sa_trace_list *l, struct cv_result *r)
+{
+	struct sa_params pa = op->p.params;
+	struct sa_calib c;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	if (o->no_calib)
+		return 0;
+	ret = cross_validate(o, l, &c, r);
+	if (ret < 0)
+		return -1;
+	if (ret) {
+		fprintf(stderr, "sysanomctl: warning: a single training trace:"
+			" thresholds not calibrated\n");
+		return 0;
+	}
+	ret = sa_calib_thresholds(&c, &pa);
+	if (ret == -ERANGE) {
+		/* Which ones the frame capped: as computed on the widest. */
+		struct sa_params wide = pa;
+
+		wide.frame = SA_FRAME_MAX;
+		sa_calib_thresholds(&c, &wide);
+		r->range = (wide.combo_threshold > pa.combo_threshold ?
+			    SA_OVR_COMBO : 0) |
+			   (wide.lfc_threshold > pa.lfc_threshold ?
+			    SA_OVR_LFC : 0);
+	}
+	c.overridden = (u8)(o->given & SA_OVR_ALL);
+	if (o->given & SA_OVR_LFC)
+		pa.lfc_threshold = o->params.lfc_threshold;
+	if (o->given & SA_OVR_EPOCH)
+		pa.epoch_threshold = o->params.epoch_threshold;
+	if (o->given & SA_OVR_COMBO)
+		pa.combo_threshold = o->params.combo_threshold;
+	ret = sa_profile_tune(&op->p, &pa);
+	if (ret) {
+		oerr("learnt thresholds rejected (%s)", strerror(-ret));
+		return -1;
+	}
+	op->p.calib.state = c.state;
+	op->p.calib.overridden = c.overridden;
+	sa_atomic64_set(&op->p.calib.windows, sa_atomic64_read(&c.windows));
+	op->p.calib.max_score = c.max_score;
+	op->p.calib.max_lfc = c.max_lfc;
+	op->p.calib.max_epoch = c.max_epoch;
+	o->params = op->p.params;
+	return 0;
+}
+
+static void print_calib(FILE *out, const struct offline_opts *o,
+			const struct sa_profile *p, const struct cv_result *r)
+{
+	const struct sa_params *pa = &p->params;
+	const struct sa_calib *c = &p->calib;
+
+	if (c->state != SA_CALIB_CV) {
+		fprintf(out, "thresholds (not calibrated): combo %u, lfc %u, "
+			"epoch %u\n", pa->combo_threshold, pa->lfc_threshold,
+			pa->epoch_threshold);
+		return;
+	}
+	fprintf(out, "thresholds (cross-validated): combo %u, lfc %u, epoch "
+		"%u, margin %u%%%s\n", pa->combo_threshold, pa->lfc_threshold,
+		pa->epoch_threshold, pa->margin,
+		c->overridden ? " (some given by hand)" : "");
+	fprintf(out, "worst normal values: combo %llu, lfc %llu, epoch %llu "
+		"over %llu windows", (unsigned long long)c->max_score,
+		(unsigned long long)c->max_lfc,
+		(unsigned long long)c->max_epoch,
+		(unsigned long long)sa_atomic64_read(&c->windows));
+	if (r && r->folds) {
+		fprintf(out, "; %u folds of %u %s, %zu held-out traces",
+			r->folds, r->groups, r->by_file ? "files" : "traces",
+			r->held_out);
+		if (o->fp_budget)
+			fprintf(out, ", top %u%% set aside", o->fp_budget);
+		fprintf(out, "\nheld-out traces at the ceiling (flagged at any "
+			"threshold): combo %zu, lfc %zu, epoch %zu of %zu\n",
+			r->cens_combo, r->cens_lfc, r->cens_epoch,
+			r->held_out);
+	} else {
+		fputc('\n', out);
+	}
+	if (r && r->range)
+		fprintf(out, "warning: the worst normal %s%s%s plus the margin "
+			"exceeds a full frame: capped at the frame\n",
+			r->range & SA_OVR_COMBO ? "frame score" : "",
+			r->range == (SA_OVR_COMBO | SA_OVR_LFC) ? " and " : "",
+			r->range & SA_OVR_LFC ? "lfc" : "");
 }
 
 static int do_learn(struct offline_opts *o, struct owned_profile *op,
@@ -352,7 +781,7 @@ static int do_learn(struct offline_opts *o, struct owned_profile *op,
 		oerr("out of memory");
 		return EXIT_RUN;
 	}
-	if (train_traces(op, l))
+	if (train_traces(op, l, -1, NULL))
 		return EXIT_RUN;
 	return EXIT_OK;
 }
@@ -366,6 +795,7 @@ int cmd_learn(int argc, char **argv)
 {
 	struct offline_opts o;
 	struct owned_profile op = { 0 };
+	struct cv_result cv;
 	int ret;
 	size_t size;
 	void *buf = NULL;
@@ -387,6 +817,10 @@ int cmd_learn(int argc, char **argv)
 	ret = do_learn(&o, &op, 0, &o.train);
 	if (ret)
 		goto out;
+	if (calibrate(&o, &op, &o.train, &cv)) {
+		ret = EXIT_RUN;
+		goto out;
+	}
 	size = sa_profile_export_size(&op.p);
 	buf = malloc(size);
 	if (!buf || sa_profile_export(&op.p, buf, size) != (long)size) {
@@ -400,6 +834,8 @@ int cmd_learn(int argc, char **argv)
 		ret = EXIT_RUN;
 		goto out;
 	}
+	if (o.quiet)
+		goto out;
 	printf("learnt %zu traces: %llu windows, %u STIDE + %u BoSC entries, "
 	       "growth slope %.6f, %zu bytes -> %s\n", o.train.n,
 	       (unsigned long long)sa_profile_windows(&op.p),
@@ -415,6 +851,7 @@ int cmd_learn(int argc, char **argv)
 		printf("sets in memory after import: %zu bytes, %.1f bytes "
 		       "per entry\n", mem, (double)mem / (double)(ns + nb));
 	}
+	print_calib(stdout, &o, &op.p, &cv);
 out:
 	free(buf);
 	owned_free(&op);
@@ -470,59 +907,6 @@ static int load_profile(struct offline_opts *o, struct owned_profile *op)
 	return EXIT_OK;
 }
 
-struct scored {
-	const struct sa_trace *t;
-	double score;
-	int anomaly;
-	int label;
-	unsigned int max_lfc;	/* largest STIDE locality frame count */
-	unsigned int max_epoch;	/* most mismatching bags in one epoch */
-	unsigned int max_combo;	/* largest combined frame score */
-};
-
-static void score_trace(const struct sa_profile *p, struct scored *sc)
-{
-	const struct sa_params *pa = &p->params;
-	const struct sa_trace *t = sc->t;
-	u64 windows = 0, smiss = 0, bags = 0, bmiss = 0;
-	unsigned int any = 0;
-	struct sa_stream s;
-	size_t j;
-
-	sa_stream_reset(&s);
-	for (j = 0; j < t->n; j++) {
-		unsigned int v = sa_detect(p, &s, t->ids[j]);
-
-		any |= v;
-		windows += !!(v & SA_V_WINDOW);
-		smiss += !!(v & SA_V_STIDE_MISS);
-		bmiss += !!(v & SA_V_BOSC_MISS);
-		if (!(v & (SA_V_STIDE_MISS | SA_V_BOSC_MISS)))
-			continue;	/* the frame counts only grow on a miss */
-		if (sa_stream_lfc(p, &s) > sc->max_lfc)
-			sc->max_lfc = sa_stream_lfc(p, &s);
-		if (s.epoch_miss > sc->max_epoch)
-			sc->max_epoch = s.epoch_miss;
-		if (sa_stream_score(p, &s) > sc->max_combo)
-			sc->max_combo = sa_stream_score(p, &s);
-	}
-	bags = t->n >= pa->bag ? t->n - pa->bag + 1 : 0;
-	sc->anomaly = !!(any & SA_V_ANOMALY);
-	switch (pa->detector) {
-	case SA_DET_STIDE:
-		sc->score = windows ? (double)smiss / (double)windows : 0;
-		break;
-	case SA_DET_BOSC:
-		sc->score = bags ? (double)bmiss / (double)bags : 0;
-		break;
-	default:
-		sc->score = (windows ? 8.0 * (double)smiss / (double)windows :
-			     0) + (bags ? (double)pa->bosc_weight *
-				   (double)bmiss / (double)bags : 0);
-		break;
-	}
-}
-
 static int cmp_score(const void *a, const void *b)
 {
 	const struct scored *x = a, *y = b;
@@ -531,11 +915,11 @@ static int cmp_score(const void *a, const void *b)
 }
 
 /*
- * ROC AUC (ties count one half), detection rate at FPR <= 5% and the score
- * threshold that gives it (HUGE_VAL when no threshold keeps FPR <= 5%).
+ * ROC AUC (ties count one half), detection rate at FPR <= @max_fpr and the
+ * score threshold that gives it (HUGE_VAL when no threshold keeps it).
  */
-static void roc(struct scored *v, size_t n, double *auc, double *dr5,
-		double *thr5)
+static void roc(struct scored *v, size_t n, double max_fpr, double *auc,
+		double *dr5, double *thr5)
 {
 	size_t i = 0, neg = 0, pos = 0, fp, tp;
 	double rank_sum = 0;
@@ -555,7 +939,7 @@ static void roc(struct scored *v, size_t n, double *auc, double *dr5,
 	}
 	*auc = (rank_sum - (double)pos * (double)(pos + 1) / 2) /
 	       ((double)pos * (double)neg);
-	/* Lowest threshold "score >= t" whose FPR stays <= 5%. */
+	/* Lowest threshold "score >= t" whose FPR stays <= max_fpr. */
 	*dr5 = 0;
 	*thr5 = HUGE_VAL;
 	fp = tp = 0;
@@ -570,7 +954,7 @@ static void roc(struct scored *v, size_t n, double *auc, double *dr5,
 				f2++;
 			j--;
 		}
-		if ((double)f2 > 0.05 * (double)neg)
+		if ((double)f2 > max_fpr * (double)neg + 1e-9)
 			break;
 		fp = f2;
 		tp = t2;
@@ -648,6 +1032,12 @@ static void json_str(const char *s)
 	putchar('"');
 }
 
+static const char *calib_name(int st)
+{
+	return st == SA_CALIB_CV ? "cv" : st == SA_CALIB_DONE ? "online" :
+	       "none";
+}
+
 static const char *det_name(int d)
 {
 	return d == SA_DET_STIDE ? "stide" : d == SA_DET_BOSC ? "bosc" :
@@ -659,11 +1049,13 @@ int cmd_eval(int argc, char **argv)
 	struct offline_opts o;
 	struct owned_profile op = { 0 };
 	struct scored *v = NULL;
+	struct cv_result cv;
 	size_t n, i, fp = 0, tp = 0, neg, pos, runs, runs_hit;
-	double auc, dr5, thr5;
+	double auc, dr5, thr5, at_fpr, dr_at, thr_at;
 	int ret;
 
 	memset(&o, 0, sizeof(o));
+	memset(&cv, 0, sizeof(cv));
 	ret = parse_opts(argc, argv, &o, 1);
 	if (ret) {
 		free_opts(&o);
@@ -683,19 +1075,39 @@ int cmd_eval(int argc, char **argv)
 		ret = load_profile(&o, &op);
 		if (ret)
 			goto out;
-		/* Detection settings from the command line win. */
-		op.p.params.detector = cli.detector;
-		op.p.params.frame = cli.frame;
-		op.p.params.lfc_threshold = cli.lfc_threshold;
-		op.p.params.epoch = cli.epoch;
-		op.p.params.epoch_threshold = cli.epoch_threshold;
-		op.p.params.bosc_weight = cli.bosc_weight;
-		op.p.params.combo_threshold = cli.combo_threshold;
+		/* Detection settings given on the command line win. */
+		if (o.given & GIVEN_DETECTOR)
+			op.p.params.detector = cli.detector;
+		if (o.given & GIVEN_FRAME)
+			op.p.params.frame = cli.frame;
+		if (o.given & SA_OVR_LFC)
+			op.p.params.lfc_threshold = cli.lfc_threshold;
+		if (o.given & GIVEN_EPOCH)
+			op.p.params.epoch = cli.epoch;
+		if (o.given & SA_OVR_EPOCH)
+			op.p.params.epoch_threshold = cli.epoch_threshold;
+		if (o.given & GIVEN_WEIGHT)
+			op.p.params.bosc_weight = cli.bosc_weight;
+		if (o.given & SA_OVR_COMBO)
+			op.p.params.combo_threshold = cli.combo_threshold;
+		if (op.p.params.lfc_threshold > op.p.params.frame)
+			op.p.params.lfc_threshold = op.p.params.frame;
+		if (sa_profile_tune(&op.p, &op.p.params)) {
+			oerr("eval: invalid detector parameters for %s",
+			     o.profile);
+			ret = EXIT_USE;
+			goto out;
+		}
+		op.p.calib.overridden |= (u8)(o.given & SA_OVR_ALL);
 		o.params = op.p.params;
 	} else {
 		ret = do_learn(&o, &op, 0, &o.train);
 		if (ret)
 			goto out;
+		if (calibrate(&o, &op, &o.train, &cv)) {
+			ret = EXIT_RUN;
+			goto out;
+		}
 	}
 	if (load_group(&o, 1, &o.normal, 0) ||
 	    load_group(&o, 2, &o.attack, 1)) {
@@ -731,7 +1143,9 @@ int cmd_eval(int argc, char **argv)
 			       v[i].label ? "attack" : "normal",
 			       v[i].max_lfc, v[i].max_epoch, v[i].max_combo,
 			       v[i].t->name);
-	roc(v, n, &auc, &dr5, &thr5);
+	at_fpr = o.at_fpr >= 0 ? o.at_fpr : (double)fp / (double)neg;
+	roc(v, n, at_fpr, &auc, &dr_at, &thr_at);
+	roc(v, n, 0.05, &auc, &dr5, &thr5);
 	if (attack_runs(v, n, thr5, &runs, &runs_hit)) {
 		oerr("out of memory");
 		ret = EXIT_RUN;
@@ -752,7 +1166,7 @@ int cmd_eval(int argc, char **argv)
 		       "\"runs_dr_at_fpr5\":%.6f,\"fpr\":%.6f,\"dr\":%.6f,"
 		       "\"profile_entries\":%u,\"stide_entries\":%u,"
 		       "\"bosc_entries\":%u,\"windows\":%llu,"
-		       "\"growth_slope\":%.6f,\"scores\":[",
+		       "\"growth_slope\":%.6f,",
 		       o.train.n, neg, pos, auc, dr5, runs,
 		       (double)runs_hit / runs, (double)fp / neg,
 		       (double)tp / pos, sa_profile_entries(&op.p),
@@ -760,6 +1174,24 @@ int cmd_eval(int argc, char **argv)
 		       sa_hashset_entries(&op.p.bosc),
 		       (unsigned long long)sa_profile_windows(&op.p),
 		       slope(&op.p));
+		printf("\"at_fpr\":%.6f,\"dr_at_fpr\":%.6f,"
+		       "\"calibration\":\"%s\",\"margin\":%u,"
+		       "\"worst_combo\":%llu,\"worst_lfc\":%llu,"
+		       "\"worst_epoch\":%llu,\"calib_windows\":%llu,"
+		       "\"folds\":%u,\"fp_budget\":%u,\"start\":%u,"
+		       "\"cv_held_out\":%zu,\"cv_at_ceiling\":%zu,"
+		       "\"scores\":[", at_fpr, dr_at,
+		       calib_name(op.p.calib.state), o.params.margin,
+		       (unsigned long long)op.p.calib.max_score,
+		       (unsigned long long)op.p.calib.max_lfc,
+		       (unsigned long long)op.p.calib.max_epoch,
+		       (unsigned long long)
+		       sa_atomic64_read(&op.p.calib.windows),
+		       cv.folds, o.profile ? 0 : o.fp_budget,
+		       o.params.start, cv.held_out,
+		       o.params.detector == SA_DET_STIDE ? cv.cens_lfc :
+		       o.params.detector == SA_DET_BOSC ? cv.cens_epoch :
+		       cv.cens_combo);
 		for (i = 0; i < n; i++) {
 			printf("%s{\"trace\":", i ? "," : "");
 			json_str(v[i].t->name);
@@ -774,15 +1206,18 @@ int cmd_eval(int argc, char **argv)
 		printf("]}\n");
 	} else {
 		printf("detector %s k=%u bag=%u frame=%u lfc=%u epoch=%u "
-		       "epoch_threshold=%u\n", det_name(o.params.detector),
+		       "epoch_threshold=%u combo_threshold=%u\n",
+		       det_name(o.params.detector),
 		       o.params.k, o.params.bag, o.params.frame,
 		       o.params.lfc_threshold, o.params.epoch,
-		       o.params.epoch_threshold);
+		       o.params.epoch_threshold, o.params.combo_threshold);
+		print_calib(stdout, &o, &op.p, o.profile ? NULL : &cv);
 		printf("traces: %zu train, %zu normal, %zu attack\n",
 		       o.train.n, neg, pos);
 		printf("AUC %.4f  DR@FPR<=5%% %.4f  at thresholds: FPR %.4f "
 		       "DR %.4f\n", auc, dr5, (double)fp / neg,
 		       (double)tp / pos);
+		printf("score ROC at FPR <= %.4f: DR %.4f\n", at_fpr, dr_at);
 		printf("attack runs (folders) with a trace detected at "
 		       "FPR<=5%%: %zu of %zu\n", runs_hit, runs);
 		printf("profile: %u entries (%u STIDE, %u BoSC), %llu windows, "

@@ -107,6 +107,8 @@ static int push_id(struct sa_trace *t, unsigned int id)
 		t->cap = cap;
 	}
 	t->ids[t->n++] = (uint16_t)id;
+	if (!sa_trace_is_marker(id))
+		t->calls++;
 	return 0;
 }
 
@@ -307,19 +309,185 @@ static struct sa_trace *pid_trace(struct sa_trace_list *l, size_t first,
 	return new_trace(l, name, pid, label);
 }
 
+/*
+ * Signal handling state of one strace file: the deliveries of each pid not
+ * yet closed by a return (positions of SA_MARK_PENDING in its trace), and
+ * what the file's rt_sigaction calls last set for each signal.
+ */
+struct sig_open {
+	long pid;
+	size_t *pos;
+	size_t n, cap;
+};
+
+struct sig_state {
+	struct sig_open *open;
+	size_t n, cap;
+	struct {
+		char name[16];
+		int ignored;	/* 1: SIG_DFL or SIG_IGN, 0: a handler */
+	} disp[72];
+	size_t ndisp;
+};
+
+static struct sig_open *sig_open_of(struct sig_state *ss, long pid)
+{
+	size_t i;
+
+	for (i = 0; i < ss->n; i++)
+		if (ss->open[i].pid == pid)
+			return &ss->open[i];
+	if (ss->n == ss->cap) {
+		size_t cap = ss->cap ? ss->cap * 2 : 8;
+		struct sig_open *v = realloc(ss->open, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		ss->open = v;
+		ss->cap = cap;
+	}
+	memset(&ss->open[ss->n], 0, sizeof(ss->open[0]));
+	ss->open[ss->n].pid = pid;
+	return &ss->open[ss->n++];
+}
+
+static void sig_state_free(struct sig_state *ss)
+{
+	size_t i;
+
+	for (i = 0; i < ss->n; i++)
+		free(ss->open[i].pos);
+	free(ss->open);
+}
+
+/* The signal name at @p ("SIGCHLD"), copied into @out; 0 if none. */
+static size_t sig_name(const char *p, const char *end, char *out,
+		       size_t size)
+{
+	size_t n = 0;
+
+	if (end - p < 4 || memcmp(p, "SIG", 3))
+		return 0;
+	while (p + n < end && (isalnum((unsigned char)p[n]) || p[n] == '_') &&
+	       n < size - 1)
+		n++;
+	memcpy(out, p, n);
+	out[n] = 0;
+	return n;
+}
+
+static int *sig_disp(struct sig_state *ss, const char *name, int add)
+{
+	size_t i;
+
+	for (i = 0; i < ss->ndisp; i++)
+		if (!strcmp(ss->disp[i].name, name))
+			return &ss->disp[i].ignored;
+	if (!add || ss->ndisp == sizeof(ss->disp) / sizeof(ss->disp[0]))
+		return NULL;
+	strcpy(ss->disp[ss->ndisp].name, name);
+	ss->disp[ss->ndisp].ignored = 0;
+	return &ss->disp[ss->ndisp++].ignored;
+}
+
+/* Whether the call on [p, end) returned 0 (its last " = " is " = 0"). */
+static int returned_zero(const char *p, const char *end)
+{
+	const char *eq = NULL, *q;
+
+	for (q = p; q + 3 <= end; q++)
+		if (q[0] == ' ' && q[1] == '=' && q[2] == ' ')
+			eq = q;
+	if (!eq)
+		return 0;
+	q = eq + 3;
+	while (q < end && *q == ' ')
+		q++;
+	return q < end && *q == '0' && (q + 1 == end || q[1] == ' ');
+}
+
+/*
+ * "rt_sigaction(SIGxxx, {sa_handler=H, ...}, ...) = 0": remembers whether
+ * H is SIG_DFL/SIG_IGN. A NULL new action or a failed call changes nothing.
+ */
+static void note_sigaction(struct sig_state *ss, const char *p,
+			   const char *end)
+{
+	char name[16];
+	size_t n;
+	const char *h;
+	int *d;
+
+	p = memchr(p, '(', (size_t)(end - p));
+	if (!p || !returned_zero(p, end))
+		return;
+	p++;
+	n = sig_name(p, end, name, sizeof(name));
+	if (!n)
+		return;
+	p += n;
+	if (end - p < 16 || memcmp(p, ", {sa_handler=", 14))
+		return;
+	h = p + 14;
+	d = sig_disp(ss, name, 1);
+	if (d)
+		*d = end - h >= 7 && (!memcmp(h, "SIG_DFL", 7) ||
+				      !memcmp(h, "SIG_IGN", 7));
+}
+
+static int is_call(const char *sys, const char *a, const char *b)
+{
+	return !strcmp(sys, a) || (b && !strcmp(sys, b));
+}
+
+/* A successful exec: the pid's stream starts afresh, handlers forgotten. */
+static int strace_exec(struct sa_trace *t, struct sig_open *so)
+{
+	if (so)
+		so->n = 0;
+	return push_id(t, SA_MARK_EXEC);
+}
+
+/* Drops unpaired deliveries and traces left without calls. */
+static void strace_finish(struct sa_trace_list *l, size_t first)
+{
+	size_t i, j, k, keep = first;
+
+	for (i = first; i < l->n; i++) {
+		struct sa_trace *t = &l->v[i];
+
+		for (j = k = 0; j < t->n; j++)
+			if (t->ids[j] != SA_MARK_PENDING)
+				t->ids[k++] = t->ids[j];
+		t->n = k;
+		if (!t->calls) {
+			free(t->name);
+			free(t->ids);
+			continue;
+		}
+		l->v[keep++] = *t;
+	}
+	l->n = keep;
+}
+
 static int parse_strace(struct sa_trace_list *l, const char *name,
 			const char *buf, size_t len, int label,
 			struct garbage *g)
 {
 	size_t first = l->n, i = 0;
 	unsigned long lineno = 0;
+	struct sig_state ss;
 	char sys[64];
+	int ret = -1;
 
+	memset(&ss, 0, sizeof(ss));
 	while (i < len) {
 		size_t e = i, n;
 		const char *p, *end, *ls;
 		long pid = 0;
 		struct sa_trace *t;
+		struct sig_open *so;
+		int id;
 
 		lineno++;
 		while (e < len && buf[e] != '\n')
@@ -329,6 +497,8 @@ static int parse_strace(struct sa_trace_list *l, const char *name,
 		i = e + 1;
 		while (p < end && isspace((unsigned char)*p))
 			p++;
+		while (end > p && isspace((unsigned char)end[-1]))
+			end--;
 		if (p == end)
 			continue;
 		ls = p;
@@ -370,11 +540,59 @@ static int parse_strace(struct sa_trace_list *l, const char *name,
 			while (p < end && *p == ' ')
 				p++;
 		}
+		if (end - p >= 4 && !memcmp(p, "--- ", 4)) {
+			/* A delivery: a handler's if a return closes it. */
+			char sig[16];
+			int *d;
+
+			if (!sig_name(p + 4, end, sig, sizeof(sig)))
+				continue;
+			d = sig_disp(&ss, sig, 0);
+			if (d && *d)
+				continue;	/* SIG_DFL or SIG_IGN */
+			t = pid_trace(l, first, name, pid, label);
+			so = sig_open_of(&ss, pid);
+			if (!t || !so)
+				goto out;
+			if (so->n == so->cap) {
+				size_t cap = so->cap ? so->cap * 2 : 4;
+				size_t *v = realloc(so->pos,
+						    cap * sizeof(*v));
+
+				if (!v)
+					goto out;
+				so->pos = v;
+				so->cap = cap;
+			}
+			so->pos[so->n++] = t->n;
+			if (push_id(t, SA_MARK_PENDING))
+				goto out;
+			continue;
+		}
 		if (end - p >= 3 && (!memcmp(p, "---", 3) ||
 				     !memcmp(p, "+++", 3)))
-			continue;	/* signal or exit */
+			continue;	/* other signal line, or exit */
+		if (end - p >= 5 && !memcmp(p, "<... ", 5)) {
+			/* resumed: counted when it started; an exec ends */
+			const char *q = p + 5;
+
+			n = 0;
+			while (q + n < end && (isalnum((unsigned char)q[n]) ||
+					       q[n] == '_') &&
+			       n < sizeof(sys) - 1)
+				n++;
+			memcpy(sys, q, n);
+			sys[n] = 0;
+			if (is_call(sys, "execve", "execveat") &&
+			    returned_zero(q, end)) {
+				t = pid_trace(l, first, name, pid, label);
+				if (!t || strace_exec(t, sig_open_of(&ss, pid)))
+					goto out;
+			}
+			continue;
+		}
 		if (end - p >= 4 && !memcmp(p, "<...", 4))
-			continue;	/* resumed: counted when it started */
+			continue;
 		if (end - p >= 8 && !memcmp(p, "strace: ", 8))
 			continue;	/* strace's own messages */
 		n = 0;
@@ -389,10 +607,29 @@ static int parse_strace(struct sa_trace_list *l, const char *name,
 		memcpy(sys, p, n);
 		sys[n] = 0;
 		t = pid_trace(l, first, name, pid, label);
-		if (!t || push_id(t, (unsigned int)name_to_id(l, sys, name,
-							       lineno)))
-			return -1;
+		if (!t)
+			goto out;
+		id = name_to_id(l, sys, name, lineno);
+		if (push_id(t, (unsigned int)id))
+			goto out;
+		if (is_call(sys, "execve", "execveat") &&
+		    returned_zero(p, end)) {
+			if (strace_exec(t, sig_open_of(&ss, pid)))
+				goto out;
+		} else if (is_call(sys, "rt_sigreturn", "sigreturn")) {
+			so = sig_open_of(&ss, pid);
+			if (!so)
+				goto out;
+			if (so->n) {
+				t->ids[so->pos[--so->n]] = SA_MARK_SIGNAL;
+				if (push_id(t, SA_MARK_SIGRETURN))
+					goto out;
+			}
+		} else if (is_call(sys, "rt_sigaction", "sigaction")) {
+			note_sigaction(&ss, p, end);
+		}
 	}
+	strace_finish(l, first);
 	/* Name the per-thread traces file#pid when there are several. */
 	if (l->n - first > 1) {
 		size_t j;
@@ -401,13 +638,16 @@ static int parse_strace(struct sa_trace_list *l, const char *name,
 			char *nm = malloc(strlen(name) + 24);
 
 			if (!nm)
-				return -1;
+				goto out;
 			sprintf(nm, "%s#%ld", name, l->v[j].pid);
 			free(l->v[j].name);
 			l->v[j].name = nm;
 		}
 	}
-	return 0;
+	ret = 0;
+out:
+	sig_state_free(&ss);
+	return ret;
 }
 
 int sa_trace_parse_buffer(struct sa_trace_list *l, const char *name,
@@ -440,7 +680,7 @@ int sa_trace_parse_buffer(struct sa_trace_list *l, const char *name,
 		      "first: '%s'", name, g.first_line, g.count, g.first);
 	/* Drop traces without any call. */
 	for (j = first; j < l->n; j++)
-		calls += l->v[j].n;
+		calls += l->v[j].calls;
 	if (!calls) {
 		warnf(l, "%s: %s, skipped", name,
 		      len ? "no system calls found" : "empty file");
@@ -449,6 +689,10 @@ int sa_trace_parse_buffer(struct sa_trace_list *l, const char *name,
 			free(l->v[j].ids);
 		}
 		l->n = first;
+	} else {
+		for (j = first; j < l->n; j++)
+			l->v[j].file = l->files;
+		l->files++;
 	}
 	return 0;
 }

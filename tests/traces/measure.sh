@@ -1,0 +1,35 @@
+#!/bin/bash
+# Replays every recorded trace under each variant and prints, per trace and
+# variant: windows and seconds until the until-stable rule held, final
+# windows and entries, and the STIDE windows new in the second half.
+#   measure.sh [TRACE...]   (default: $OUT/*.strace $OUT/*.ftrace.zst)
+#   VARIANTS="name:BIN:replay options;..." to choose the variants, BIN
+#   being replay (this tree's core) or replay-base (BASE's, default HEAD:
+#   make base).
+set -euo pipefail
+OUT=${OUT:-/var/cache/sysanom/traces}
+here=$(cd "$(dirname "$0")" && pwd)
+make -s -C "$here" replay base > /dev/null
+B=${BUILD:-$here/../../build/traces}
+VARIANTS=${VARIANTS:-"before:replay-base:;now:replay:--sigstream"}
+if [ $# -eq 0 ]; then
+	set -- "$OUT"/*.strace "$OUT"/*.ftrace.zst
+fi
+printf '%-22s %-15s %10s %6s %10s %8s %6s\n' trace variant stable_win s windows entries late
+for f in "$@"; do
+	[ -e "$f" ] || continue
+	IFS=';' read -ra vs <<< "$VARIANTS"
+	for v in "${vs[@]}"; do
+		name=${v%%:*}
+		rest=${v#*:}
+		bin=${rest%%:*}
+		# shellcheck disable=SC2086
+		out=$("$B/$bin" ${rest#*:} "$f" 2> /dev/null)
+		st=$(sed -n 's/.*stable after \([0-9]*\) s, \([0-9]*\) windows.*/\2 \1/p' <<< "$out")
+		[ -n "$st" ] || st="never -"
+		tr=$(sed -n 's/.*trace [0-9-]* s, \([0-9]*\) windows, \([0-9]*\) STIDE + \([0-9]*\) BoSC.*/\1 \2+\3/p' <<< "$out")
+		late=$(sed -n 's/.*): \([0-9]*\) STIDE.*/\1/p' <<< "$out")
+		# shellcheck disable=SC2086
+		printf '%-22s %-15s %10s %6s %10s %8s %6s\n' "$(basename "$f")" "$name" $st $tr "$late"
+	done
+done

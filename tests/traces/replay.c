@@ -1,0 +1,666 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Replays an `strace -f -tt` recording through the detection core the way
+ * the module sees it: one stream per thread in the order the calls entered
+ * the kernel, a fresh stream at clone and after a successful execve, and the
+ * until-stable rule checked once per second of trace time (slope over the
+ * last 15 checkpoints <= --slope ppm, --for checks in a row, full span).
+ *
+ *   replay [-k K] [--bag N] [--shift S] [--slope PPM] [--for N]
+ *          [--sigstream] [--sigreset N] [--late-from FRACTION] [--dump FILE]
+ *          [--curve FILE] FILE.strace
+ *
+ * Prints the windows, seconds, entries when the rule first held (or
+ * "never"), the final windows and entries, and the STIDE/BoSC entries that
+ * were new after FRACTION (default 0.5) of the windows. --dump writes each
+ * late-new STIDE window, one per line: seconds, window, pid, then its k calls
+ * as names, with ":ERRNO" for a failed call and a leading "!" for a call
+ * right after a signal was delivered (strace's "--- SIG... ---" line).
+ * --curve writes "windows entries" at each checkpoint. --sigstream does
+ * what the module does at signal delivery (main, cffa3b9): a handler's calls
+ * go to a fresh stream, and its rt_sigreturn brings the interrupted one
+ * back. Reads .strace files and .ftrace(.zst) files (see lib.sh).
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sysanom/detector.h"
+#include "syscall_names.h"
+
+#define MAXPID		(1 << 22)
+#define NSIG_TRACK	64
+
+struct ann {
+	u16 id;
+	u8 sig;		/* a signal was delivered just before this call */
+	char err[13];	/* errno name of a failed call, "" if none */
+};
+
+struct pstate {
+	struct sa_stream s;
+	u64 handlers;	/* signals with a handler installed (bit n-1) */
+	struct ann ring[16];
+	unsigned int pos;
+	int sig_next;	/* mark the next call */
+	int last;	/* ring slot of the last call, for its return */
+	/* --sigstream: a handler's calls in a stream of their own */
+	int intr;	/* the call a signal interrupted (EINTR...), or -1 */
+	unsigned int depth;
+	struct sa_stream saved;
+	struct ann saved_ring[16];
+	unsigned int saved_pos;
+};
+
+/* The annotations of a fresh stream: "^" (no call yet). */
+static void ann_reset(struct pstate *st)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		st->ring[i].id = 0xffff;
+}
+
+static struct pstate *ps[MAXPID];
+static struct sa_profile prof;
+
+static struct pstate *get(long pid)
+{
+	if (pid <= 0 || pid >= MAXPID)
+		pid = 0;
+	if (!ps[pid]) {
+		ps[pid] = calloc(1, sizeof(*ps[pid]));
+		if (!ps[pid]) {
+			perror("calloc");
+			exit(1);
+		}
+		sa_stream_reset(&ps[pid]->s);
+		ann_reset(ps[pid]);
+		ps[pid]->intr = -1;
+	}
+	return ps[pid];
+}
+
+static int signo(const char *name)
+{
+	static const char *const names[] = {
+		"", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP",
+		"SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV",
+		"SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT",
+		"SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN",
+		"SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM",
+		"SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS",
+	};
+	size_t n = strcspn(name, " ,{)");
+	unsigned int i;
+
+	for (i = 1; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i]) == n && !strncmp(name, names[i], n))
+			return (int)i;
+	if (!strncmp(name, "SIGRT_", 6))
+		return 32 + atoi(name + 6);
+	if (!strncmp(name, "SIGRTMIN", 8))
+		return 34;
+	return 0;
+}
+
+/* The return of a call: errno name (if any) and value (child pid...). */
+static void ret_of(const char *line, char *err, size_t len, long *val)
+{
+	const char *r = strstr(line, ") = ");
+	const char *q;
+
+	*err = 0;
+	*val = -1;
+	while (r && (q = strstr(r + 1, ") = ")))
+		r = q;
+	if (!r)
+		return;
+	r += 4;
+	if (*r != '?')
+		*val = strtol(r, NULL, 0);
+	while (*r && *r != ' ')
+		r++;
+	if (*r == ' ' && isupper((unsigned char)r[1])) {
+		size_t n = strcspn(r + 1, " \n");
+
+		if (n >= len)
+			n = len - 1;
+		memcpy(err, r + 1, n);
+		err[n] = 0;
+	}
+}
+
+static u64 windows_at_check, entries_at_check;
+static double stable_t = -1;
+static u64 stable_w, stable_e;
+static unsigned int run_ok;
+static double late_from = 0.5;
+static u64 late_w;	/* windows after which a new entry is "late" */
+static u64 late_stide, late_bosc;
+static FILE *dump, *curve;
+static unsigned int kk;
+static u64 slope_ppm = 100;
+static unsigned int checks = 10;
+static unsigned long torn;	/* ftrace lines that lost events */
+static int sigstream;	/* emulate the module's signal-handler streams */
+static int sigreset;	/* 1: fresh windows after rt_sigreturn, 2: and at delivery */
+static int redo;	/* --redo: sa_stream_signal_redo() for interrupted calls */
+
+#if !defined(SA_HAVE_SIGNAL_RESTART) && !defined(SA_HAVE_SIGNAL_STREAM)
+/* Fresh windows in @st (the detection frames would be kept). */
+static void restart(struct pstate *st)
+{
+	sa_stream_flush(&prof, &st->s);
+	sa_stream_reset(&st->s);
+	ann_reset(st);
+}
+#endif
+
+/* A handler is about to run in @st (module: signal_deliver). */
+static void handler_start(struct pstate *st)
+{
+#ifdef SA_HAVE_SIGNAL_STREAM
+	if (sigreset >= 2) {
+		sa_stream_signal(&prof, &st->s);
+		if (redo && st->intr >= 0)
+			sa_stream_signal_redo(&st->s, (u32)st->intr);
+		memcpy(st->saved_ring, st->ring, sizeof(st->ring));
+		st->saved_pos = st->pos;
+		st->depth = 1;
+		ann_reset(st);
+	}
+#elif defined(SA_HAVE_SIGNAL_RESTART)
+	if (sigreset >= 2) {
+		sa_stream_restart(&prof, &st->s);
+		ann_reset(st);
+	}
+#else
+	if (sigreset >= 2)
+		restart(st);
+#endif
+	/* As the module: each delivery sets aside what it interrupts. */
+	if (sigstream) {
+		st->depth = 1;
+		st->saved = st->s;
+		sa_stream_reset(&st->s);
+		memcpy(st->saved_ring, st->ring, sizeof(st->ring));
+		st->saved_pos = st->pos;
+		ann_reset(st);
+	}
+}
+
+static void check(double t)
+{
+	u64 w = sa_profile_windows(&prof);
+	int flat = (w >> prof.params.growth_shift) >= SA_GROWTH_SLOTS &&
+		   sa_growth_slope_ppm(&prof, 0) <= slope_ppm;
+
+	if (!flat) {
+		run_ok = 0;
+		return;
+	}
+	if (++run_ok == checks && stable_t < 0) {
+		stable_t = t;
+		stable_w = w;
+		stable_e = sa_profile_entries(&prof);
+	}
+}
+
+static void feed(struct pstate *st, long pid, u16 id, double t, int pass)
+{
+	u32 s0 = sa_hashset_entries(&prof.stide);
+	u32 b0 = sa_hashset_entries(&prof.bosc);
+	u64 w0 = sa_profile_windows(&prof);
+	unsigned int i;
+
+	st->intr = -1;
+	st->last = st->pos;
+	st->ring[st->pos].id = id;
+	st->ring[st->pos].sig = st->sig_next;
+	st->ring[st->pos].err[0] = 0;
+	st->pos = (st->pos + 1) & 15;
+	st->sig_next = 0;
+	sa_train(&prof, &st->s, id);
+#ifdef SA_HAVE_SIGNAL_STREAM
+	if (id == 15) {	/* the core brought the windows back, or restarted */
+		if (st->depth) {
+			memcpy(st->ring, st->saved_ring, sizeof(st->ring));
+			st->pos = st->saved_pos;
+			st->depth = 0;
+		} else {
+			ann_reset(st);
+		}
+	}
+#elif defined(SA_HAVE_SIGNAL_RESTART)
+	if (id == 15)	/* the core restarted the windows */
+		ann_reset(st);
+#else
+	if (sigreset && id == 15)
+		restart(st);
+#endif
+	if (sigstream && st->depth && id == 15) {
+		st->depth = 0;
+		sa_stream_flush(&prof, &st->s);
+		st->s = st->saved;
+		memcpy(st->ring, st->saved_ring, sizeof(st->ring));
+		st->pos = st->saved_pos;
+	}
+	if (curve && (sa_profile_windows(&prof) >> prof.params.growth_shift) !=
+	    (w0 >> prof.params.growth_shift))
+		fprintf(curve, "%llu %u\n",
+			(unsigned long long)sa_profile_windows(&prof),
+			sa_profile_entries(&prof));
+	if (pass != 2 || w0 < late_w)
+		return;
+	if (sa_hashset_entries(&prof.bosc) != b0)
+		late_bosc++;
+	if (sa_hashset_entries(&prof.stide) == s0)
+		return;
+	late_stide++;
+	if (!dump)
+		return;
+	fprintf(dump, "%.3f %llu %ld", t, (unsigned long long)w0, pid);
+	for (i = kk; i > 0; i--) {
+		const struct ann *a = &st->ring[(st->pos - i) & 15];
+		const char *nm = a->id == 0xffff ? "^" :
+				 sa_syscall_name(a->id);
+
+		fprintf(dump, " %s%s", a->sig ? "!" : "", nm ? nm : "?");
+		if (a->err[0])
+			fprintf(dump, ":%s", a->err);
+	}
+	fputc('\n', dump);
+}
+
+/* Sets the error annotation of the last call of @st (its return came). */
+static void set_ret(struct pstate *st, const char *err)
+{
+	snprintf(st->ring[st->last].err, sizeof(st->ring[0].err), "%s", err);
+	/* interrupted by a signal: made again after the handler */
+	if (!strncmp(err, "ERESTART_R", 10))
+		st->intr = 219;		/* restart_syscall */
+	else if (!strcmp(err, "EINTR") || !strncmp(err, "ERESTART", 8))
+		st->intr = st->ring[st->last].id;
+}
+
+static void on_return(struct pstate *st, const char *name,
+		      const char *line)
+{
+	char err[13];
+	long val;
+
+	ret_of(line, err, sizeof(err), &val);
+	set_ret(st, err);
+	if ((!strcmp(name, "clone") || !strcmp(name, "clone3") ||
+	     !strcmp(name, "fork") || !strcmp(name, "vfork")) && val > 0 &&
+	    val < MAXPID) {
+		struct pstate *c = get(val);
+
+		c->handlers = st->handlers;
+	} else if (!strcmp(name, "execve") && val == 0) {
+		sa_stream_flush(&prof, &st->s);
+		sa_stream_reset(&st->s);
+		ann_reset(st);
+		st->depth = 0;
+		st->handlers = 0;	/* handlers reset, SIG_IGN is kept */
+	} else if (!strcmp(name, "rt_sigaction") && val == 0) {
+		/* rt_sigaction(SIGX, {sa_handler=H, ...}, ...) */
+		const char *a = strchr(line, '(');
+		int n = a ? signo(a + 1) : 0;
+		const char *h = a ? strstr(a, "{sa_handler=") : NULL;
+
+		if (n > 0 && n <= NSIG_TRACK && h) {
+			h += 12;
+			if (!strncmp(h, "SIG_DFL", 7) || !strncmp(h, "SIG_IGN", 7))
+				st->handlers &= ~(1ULL << (n - 1));
+			else
+				st->handlers |= 1ULL << (n - 1);
+		}
+	}
+}
+
+static double parse_time(const char **pp)
+{
+	const char *p = *pp;
+	double h, m, s;
+	char *e;
+
+	h = strtod(p, &e);
+	if (*e != ':')
+		return -1;
+	m = strtod(e + 1, &e);
+	if (*e != ':')
+		return -1;
+	s = strtod(e + 1, &e);
+	*pp = e;
+	return h * 3600 + m * 60 + s;
+}
+
+static int run(FILE *f, int pass, double *t_end, u64 *w_end)
+{
+	char *line = NULL, name[64];
+	size_t cap = 0;
+	double t0 = -1, next_check = 0, t = 0;
+
+	while (getline(&line, &cap, f) > 0) {
+		const char *p = line;
+		struct pstate *st;
+		long pid;
+		size_t n;
+
+		pid = strtol(p, (char **)&p, 10);
+		while (*p == ' ')
+			p++;
+		t = parse_time(&p);
+		if (t < 0)
+			continue;
+		if (t0 < 0) {
+			t0 = t;
+			next_check = t0 + 1;
+		}
+		while (t >= next_check) {
+			if (pass == 1)
+				check(next_check - t0);
+			next_check += 1;
+		}
+		while (*p == ' ')
+			p++;
+		st = get(pid);
+		if (!strncmp(p, "--- SIG", 7)) {
+			int sig = signo(p + 4);
+
+			st->sig_next = 1;
+			if (sig > 0 && sig <= NSIG_TRACK &&
+			    (st->handlers >> (sig - 1) & 1))
+				handler_start(st);
+			continue;
+		}
+		if (!strncmp(p, "+++", 3)) {
+			sa_stream_flush(&prof, &st->s);
+			free(ps[pid]);
+			ps[pid] = NULL;
+			continue;
+		}
+		if (!strncmp(p, "<... ", 5)) {
+			p += 5;
+			n = strcspn(p, " ");
+			if (n >= sizeof(name))
+				continue;
+			memcpy(name, p, n);
+			name[n] = 0;
+			on_return(st, name, p);
+			continue;
+		}
+		n = 0;
+		while (isalnum((unsigned char)p[n]) || p[n] == '_')
+			n++;
+		if (!n || p[n] != '(' || n >= sizeof(name))
+			continue;
+		memcpy(name, p, n);
+		name[n] = 0;
+		{
+			int id = sa_syscall_nr(name);
+
+			if (id < 0 || id >= 1024)
+				id = 1000;
+			feed(st, pid, (u16)id, t - t0, pass);
+		}
+		if (!strstr(p, "<unfinished ...>"))
+			on_return(st, name, p);
+	}
+	free(line);
+	*t_end = t - t0;
+	*w_end = sa_profile_windows(&prof);
+	return 0;
+}
+
+/* errno names for the annotations of the ftrace format. */
+static const char *errname(long e)
+{
+	switch (e) {
+	case 512: return "ERESTARTSYS";
+	case 513: return "ERESTARTNOINTR";
+	case 514: return "ERESTARTNOHAND";
+	case 516: return "ERESTART_RESTARTBLOCK";
+	default: {
+		const char *n = strerrorname_np((int)e);
+
+		return n ? n : "E?";
+	}
+	}
+}
+
+/*
+ * ftrace text (trace_pipe of the instance set up by lib.sh):
+ *   COMM-TID [CPU] SECONDS: EVENT: FIELDS
+ * sys_enter: NR n (...); sys_exit: NR n = ret (failures only);
+ * signal_deliver: sig=N ... sa_handler=H; sched_process_fork: ...
+ * child_pid=C; sched_process_exec; sched_process_exit.
+ */
+static int run_ftrace(FILE *f, int pass, double *t_end)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	double t0 = -1, next_check = 0, t = 0;
+
+	while (getline(&line, &cap, f) > 0) {
+		char *p = strstr(line, "] "), *q, *ev, *p2;
+		struct pstate *st;
+		long pid;
+
+		if (!p)
+			continue;
+		/*
+		 * trace_pipe now and then loses the end of an event and what
+		 * follows it up to the next event, which then shares the
+		 * line: read that one, and count the loss.
+		 */
+		p2 = p;
+		while ((p2 = strstr(p2 + 2, "] ")) && p2[-1] != ':') {
+			q = p2 + 2;
+			while (*q == ' ')
+				q++;
+			if (isdigit((unsigned char)*q) && strchr(q, ':')) {
+				p = p2;
+				torn++;
+			}
+		}
+		q = p;
+		while (q > line && *q != '[')
+			q--;
+		while (q > line && q[-1] == ' ')
+			q--;
+		while (q > line && isdigit((unsigned char)q[-1]))
+			q--;
+		pid = strtol(q, NULL, 10);
+		p += 2;
+		while (*p == ' ')
+			p++;
+		t = strtod(p, &q);
+		if (*q != ':')
+			continue;
+		if (t0 < 0) {
+			t0 = t;
+			next_check = t0 + 1;
+		}
+		while (t >= next_check) {
+			if (pass == 1)
+				check(next_check - t0);
+			next_check += 1;
+		}
+		ev = q + 2;
+		st = get(pid);
+		if (!strncmp(ev, "sys_enter: NR ", 14)) {
+			long id = strtol(ev + 14, NULL, 10);
+
+			if (id < 0 || id >= 1024)
+				id = 1023;
+			feed(st, pid, (u16)id, t - t0, pass);
+		} else if (!strncmp(ev, "sys_exit: NR ", 13)) {
+			char *r = strstr(ev, " = ");
+			long ret = r ? strtol(r + 3, NULL, 10) : 0;
+
+			if (ret < 0)
+				set_ret(st, errname(-ret));
+		} else if (!strncmp(ev, "signal_deliver: ", 16)) {
+			char *h = strstr(ev, "sa_handler=");
+			unsigned long ha = h ? strtoul(h + 11, NULL, 16) : 0;
+
+			/* 0 is SIG_DFL, 1 SIG_IGN: no handler runs */
+			if (ha > 1) {
+				st->sig_next = 1;
+				handler_start(st);
+			}
+		} else if (!strncmp(ev, "sched_process_fork: ", 20)) {
+			char *c = strstr(ev, "child_pid=");
+			long cp = c ? strtol(c + 10, NULL, 10) : 0;
+
+			if (cp > 0 && cp < MAXPID) {
+				free(ps[cp]);
+				ps[cp] = NULL;
+				get(cp);
+			}
+		} else if (!strncmp(ev, "sched_process_exec: ", 20)) {
+			sa_stream_flush(&prof, &st->s);
+			sa_stream_reset(&st->s);
+			ann_reset(st);
+			st->depth = 0;
+		} else if (!strncmp(ev, "sched_process_exit: ", 20)) {
+			sa_stream_flush(&prof, &st->s);
+			if (pid > 0 && pid < MAXPID) {
+				free(ps[pid]);
+				ps[pid] = NULL;
+			}
+		}
+	}
+	free(line);
+	*t_end = t - t0;
+	return 0;
+}
+
+static void reset_all(void)
+{
+	long i;
+
+	for (i = 0; i < MAXPID; i++) {
+		free(ps[i]);
+		ps[i] = NULL;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct sa_params pa;
+	unsigned int order = 20;
+	void *m1, *m2;
+	const char *file = NULL;
+	double t_end;
+	u64 w_end;
+	int i, pass;
+	FILE *f;
+
+	sa_params_default(&pa);
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-k") && i + 1 < argc)
+			pa.k = (u8)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--bag") && i + 1 < argc)
+			pa.bag = (u8)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--shift") && i + 1 < argc)
+			pa.growth_shift = (u8)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--slope") && i + 1 < argc)
+			slope_ppm = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--for") && i + 1 < argc)
+			checks = (unsigned int)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--sigstream"))
+			sigstream = 1;
+		else if (!strcmp(argv[i], "--redo"))
+			redo = 1;
+		else if (!strcmp(argv[i], "--sigreset") && i + 1 < argc)
+			sigreset = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--late-from") && i + 1 < argc)
+			late_from = atof(argv[++i]);
+
+		else if (!strcmp(argv[i], "--dump") && i + 1 < argc) {
+			dump = fopen(argv[++i], "w");
+			if (!dump)
+				return perror(argv[i]), 1;
+		} else if (!strcmp(argv[i], "--curve") && i + 1 < argc) {
+			curve = fopen(argv[++i], "w");
+			if (!curve)
+				return perror(argv[i]), 1;
+		} else if (argv[i][0] != '-' && !file)
+			file = argv[i];
+		else {
+			fprintf(stderr, "usage: replay [options] FILE.strace\n");
+			return 2;
+		}
+	}
+	if (!file)
+		return fprintf(stderr, "usage: replay [options] FILE\n"), 2;
+	kk = pa.k;
+	m1 = calloc(1, sa_hashset_size(order));
+	m2 = calloc(1, sa_hashset_size(order));
+	/* Pass 1 measures; pass 2 replays again to tell late-new entries. */
+	for (pass = 1; pass <= 2; pass++) {
+		memset(m1, 0, sa_hashset_size(order));
+		memset(m2, 0, sa_hashset_size(order));
+		if (sa_profile_init(&prof, &pa, m1, order, m2, order)) {
+			fprintf(stderr, "bad parameters\n");
+			return 2;
+		}
+		reset_all();
+		if (strstr(file, ".zst")) {
+			char cmd[4200];
+
+			snprintf(cmd, sizeof(cmd), "zstd -dc '%s'", file);
+			f = popen(cmd, "r");
+		} else {
+			f = fopen(file, "r");
+		}
+		if (!f)
+			return perror(file), 1;
+		if (strstr(file, ".ftrace"))
+			run_ftrace(f, pass, &t_end);
+		else
+			run(f, pass, &t_end, &w_end);
+		w_end = sa_profile_windows(&prof);
+		if (strstr(file, ".zst"))
+			pclose(f);
+		else
+			fclose(f);
+		if (pass == 1) {
+			late_w = (u64)((double)w_end * late_from);
+			if (pass == 1 && curve) {
+				fclose(curve);
+				curve = NULL;
+			}
+		}
+	}
+	printf("%s: k %u bag %u", file, pa.k, pa.bag);
+
+	printf("\n  trace %.0f s, %llu windows, %u STIDE + %u BoSC entries\n",
+	       t_end, (unsigned long long)w_end,
+	       sa_hashset_entries(&prof.stide), sa_hashset_entries(&prof.bosc));
+	if (torn)
+		printf("  %lu torn ftrace lines (events lost in them)\n",
+		       torn / 2);
+	if (stable_t >= 0)
+		printf("  stable after %.0f s, %llu windows, %llu entries\n",
+		       stable_t, (unsigned long long)stable_w,
+		       (unsigned long long)stable_e);
+	else
+		printf("  never stable (slope at end %llu ppm)\n",
+		       (unsigned long long)sa_growth_slope_ppm(&prof, 0));
+	printf("  new after %.0f%% of windows (%llu): %llu STIDE, %llu BoSC\n",
+	       late_from * 100, (unsigned long long)late_w,
+	       (unsigned long long)late_stide, (unsigned long long)late_bosc);
+	(void)windows_at_check;
+	(void)entries_at_check;
+	if (dump)
+		fclose(dump);
+	return 0;
+}
