@@ -14,6 +14,7 @@
 #include <linux/tracepoint.h>
 
 #include "alert.h"
+#include "compat.h"
 #include "hook.h"
 #include "profile.h"
 #include "thread.h"
@@ -101,11 +102,13 @@ static noinline __noclone void sysanom_probe_miss(void *data,
 }
 
 /*
- * Every system call of every task. Its first test is all that a task known
- * to be unmonitored pays; an enforcing thread whose call finds both windows
- * in its profile stays inline; anything else goes out of line.
+ * A system call of a task while something is monitored, preemption off.
+ * Its first test is all that a task known to be unmonitored pays; an
+ * enforcing thread whose call finds both windows in its profile stays
+ * inline; anything else goes out of line.
  */
-static void sysanom_probe_sys_enter(void *data, struct pt_regs *regs, long id)
+static __always_inline void sysanom_probe_call(void *data,
+					       struct pt_regs *regs, long id)
 {
 	struct sysanom_thread *th;
 	struct sysanom_profile *p;
@@ -113,8 +116,6 @@ static void sysanom_probe_sys_enter(void *data, struct pt_regs *regs, long id)
 	struct task_struct *task;
 	int miss;
 
-	if (!static_branch_unlikely(&sysanom_tracking))
-		return;
 	task = current;
 	if (likely(sysanom_thread_unmonitored(task)))
 		return;
@@ -139,6 +140,19 @@ feed:
 	return;
 slow:
 	sysanom_probe_slow(data, regs, id);
+}
+
+/*
+ * Every system call of every task. From 6.13 the tracepoint runs it
+ * preemptible: see sysanom_syscall_probe_begin() in compat.h.
+ */
+static void sysanom_probe_sys_enter(void *data, struct pt_regs *regs, long id)
+{
+	if (!static_branch_unlikely(&sysanom_tracking))
+		return;
+	sysanom_syscall_probe_begin();
+	sysanom_probe_call(data, regs, id);
+	sysanom_syscall_probe_end();
 }
 
 static void sysanom_probe_fork(void *data, struct task_struct *parent,
@@ -197,6 +211,12 @@ static void sysanom_probe_exec(void *data, struct task_struct *task,
 	rcu_read_unlock();
 }
 
+/*
+ * 7.2's sched_process_exit also passes bool group_dead, which this probe
+ * does not take: probes are called through a cast, and a trailing argument
+ * is ignored under the x86-64 calling convention (no kCFI in Debian's
+ * kernels to object).
+ */
 static void sysanom_probe_exit(void *data, struct task_struct *task)
 {
 	struct sysanom_profile *p;

@@ -3,9 +3,9 @@
  * sysanom: learns the system calls of containers and flags what is new.
  * This file only wires the subsystems together, in order.
  */
-#include <linux/genetlink.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <net/genetlink.h>	/* MODULE_ALIAS_GENL_FAMILY, there from 6.12 */
 #include <uapi/linux/sysanom.h>
 
 #include "alert.h"

@@ -307,10 +307,20 @@ static int sysanom_nl_put_alert(const struct sysanom_alert *a, void *arg)
 	return 0;
 }
 
+/*
+ * Attribute @type of a dump's request, which genetlink validated against
+ * the policy before the start callback. Found in the message itself: where
+ * the parsed attributes hang off genl_dumpit_info changed in 6.6.
+ */
+static struct nlattr *sysanom_nl_dump_attr(struct netlink_callback *cb,
+					   int type)
+{
+	return nlmsg_find_attr(cb->nlh, GENL_HDRLEN, type);
+}
+
 static int sysanom_nl_get_alerts_start(struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	struct nlattr *seq = info->attrs[SYSANOM_A_ALERT_SEQ];
+	struct nlattr *seq = sysanom_nl_dump_attr(cb, SYSANOM_A_ALERT_SEQ);
 
 	cb->args[0] = seq ? nla_get_u64(seq) : 0;
 	return 0;
@@ -387,8 +397,7 @@ static int sysanom_nl_import(struct sk_buff *skb, struct genl_info *info)
 /* cb->args: [0] the export buffer, [1] its length, [2] bytes sent. */
 static int sysanom_nl_export_start(struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	struct nlattr *id = info->attrs[SYSANOM_A_CGROUP_ID];
+	struct nlattr *id = sysanom_nl_dump_attr(cb, SYSANOM_A_CGROUP_ID);
 	size_t len;
 	void *buf;
 

@@ -76,9 +76,10 @@ void sysanom_thread_exit(void);
 /*
  * The state of @task (current) bound to its profile, or NULL when its cgroup
  * is not monitored, when this CPU's cache did not know. Called from the
- * sys_enter probe, which 6.1 runs with preemption disabled: that is an RCU
- * read-side critical section, and every writer here waits with
- * synchronize_rcu() or call_rcu().
+ * sys_enter probe, with preemption disabled (by the tracepoint up to 6.12,
+ * by the probe itself from 6.13: see compat.h): that is an RCU read-side
+ * critical section, and every writer here waits with synchronize_rcu() or
+ * call_rcu().
  */
 struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task);
 

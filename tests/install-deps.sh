@@ -20,6 +20,9 @@ packages=(
 	dkms
 	# fetching Debian's kernel image without installing it
 	apt dpkg ca-certificates
+	# other Debian kernels (get-kernel-series.sh): pahole makes the BTF of
+	# modules for 6.12's headers; an unstable root builds for 7.2
+	dwarves mmdebstrap
 )
 
 missing=()

@@ -10,8 +10,9 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=vm/lib.sh
 . "$(dirname "$0")/vm/lib.sh"
 
-all_steps=(core-check core-fuzz core-eval module-build tools-build checkpatch dkms
-	harness-selftest guest-debian debug-kernel guest-debug)
+all_steps=(core-check core-fuzz core-eval module-build module-build-6.12 module-build-7.2
+	tools-build checkpatch dkms harness-selftest guest-debian guest-debian-6.12
+	guest-debian-7.2 debug-kernel guest-debug)
 
 if [ "${1:-}" = --list ]; then printf '%s\n' "${all_steps[@]}"; exit 0; fi
 steps=("$@")
@@ -54,6 +55,22 @@ step_module-build() {
 	[ -f "$src/sysanom.ko" ] || { echo "no sysanom.ko"; return 1; }
 	! grep -E 'warning:|error:' "$R/module-build/make.log" || { echo "compiler warnings"; return 1; }
 }
+
+# The same against Debian's other kernels (tests/vm/get-kernel-series.sh):
+# 6.12 from bookworm-backports, 7.2 from unstable (built in an unstable root
+# with its own compiler, gcc-16, as a user of unstable builds it).
+module_build_series() {
+	local name=$1 src=$R/module-build-$1/src
+	load_kernel_series "$name"
+	echo "$name: $SERIES_RELEASE ($SERIES_VERSION)${SERIES_ROOT:+, built in $SERIES_ROOT}"
+	copy_tree "$src"
+	make_module "$src" "$SERIES_KDIR" "$SERIES_ROOT" SYSANOM_WERROR=y 2>&1 |
+		tee "$R/module-build-$name/make.log"
+	[ -f "$src/sysanom.ko" ] || { echo "no sysanom.ko"; return 1; }
+	! grep -E 'warning:|error:' "$R/module-build-$name/make.log" || { echo "compiler warnings"; return 1; }
+}
+step_module-build-6.12() { module_build_series debian-6.12; }
+step_module-build-7.2() { module_build_series debian-7.2; }
 
 step_tools-build() {
 	local src=$R/tools-build/src
@@ -104,6 +121,29 @@ step_guest-debian() {
 	# shellcheck disable=SC2046
 	"$TESTS_DIR/vm/run-guest.sh" --kernel debian --results "$R/guest-debian" \
 		--scenario $(scenarios debian)
+}
+
+# Debian's other kernels: loading and unloading (under load too),
+# training, enforcement with kill, netlink permissions and privilege
+# (namespaces), and hostile netlink input. About 4 minutes each.
+series_scenarios() {
+	local s
+	for s in 00-boot 10-train-status 15-permissions 20-enforce-alerts 20-unload-busy \
+		52-hostile-input 53-privilege; do
+		echo "$TESTS_DIR/scenarios/$s.sh"
+	done
+}
+
+step_guest-debian-6.12() {
+	# shellcheck disable=SC2046
+	"$TESTS_DIR/vm/run-guest.sh" --kernel debian-6.12 --results "$R/guest-debian-6.12" \
+		--scenario $(series_scenarios)
+}
+
+step_guest-debian-7.2() {
+	# shellcheck disable=SC2046
+	"$TESTS_DIR/vm/run-guest.sh" --kernel debian-7.2 --results "$R/guest-debian-7.2" \
+		--scenario $(series_scenarios)
 }
 
 step_debug-kernel() {

@@ -92,3 +92,63 @@ scenario_runs_on() {
 	k=$(scenario_tag "$1" kernels)
 	[ -z "$k" ] || echo "$k" | tr -s " ," "\n" | grep -qx -- "$2"
 }
+
+# Other Debian kernels (get-kernel-series.sh): the series behind a kernel
+# name of run-guest.sh and run-all.sh, and the version it was tested at.
+# When the archive moves a series past that version, the name fails: the
+# new kernel must be tested, and dkms.conf's BUILD_EXCLUSIVE_KERNEL and the
+# README's list of supported kernels follow.
+kernel_series_of() {
+	case "$1" in
+	debian-6.12) echo "bookworm-backports 6.12" ;;
+	debian-7.2) echo "unstable 7.2" ;;
+	*) return 1 ;;
+	esac
+}
+
+# Fetch the kernel called $1 (debian-6.12, debian-7.2) and set SERIES_RELEASE,
+# SERIES_VERSION, SERIES_KDIR, SERIES_VMLINUZ and SERIES_ROOT (empty, or the
+# root of that series that its kbuild runs in; SERIES_KDIR is then inside it).
+load_kernel_series() {
+	local name=$1 series want env k v
+	read -r series want < <(kernel_series_of "$name") || die "unknown kernel '$name'"
+	env=$("$TESTS_DIR/vm/get-kernel-series.sh" "$series") ||
+		die "cannot fetch the $series kernel"
+	# shellcheck disable=SC2034	# set for the caller
+	SERIES_RELEASE="" SERIES_VERSION="" SERIES_KDIR="" SERIES_VMLINUZ="" SERIES_ROOT=""
+	while IFS='=' read -r k v; do
+		case "$k" in
+		RELEASE|VERSION|KDIR|VMLINUZ|ROOT) printf -v "SERIES_$k" '%s' "$v" ;;
+		esac
+	done <<< "$env"
+	case "$SERIES_RELEASE" in
+	"$want".*) ;;
+	*) die "$series now has kernel $SERIES_RELEASE, not $want: test it, then update kernel_series_of (tests/vm/lib.sh), dkms.conf and README.md" ;;
+	esac
+}
+
+# Build the module in the tree copy $1 for the kbuild tree $2, inside the
+# root $3 when that is not empty (a series whose kbuild cannot run here):
+# the copy is built there with chroot, /proc mounted in a private mount
+# namespace (objtool reads it), and sysanom.ko copied back. More arguments
+# go to make.
+make_module() {
+	local src=$1 kdir=$2 root=$3 inner rc=0
+	shift 3
+	if [ -z "$root" ]; then
+		make -C "$src" module KDIR="$kdir" "$@"
+		return
+	fi
+	inner=/build/sysanom-$$-$RANDOM
+	mkdir -p "$root$inner"
+	rsync -a --delete "$src/" "$root$inner/"
+	# shellcheck disable=SC2016	# expanded by that sh
+	unshare -m --propagation private sh -c \
+		'mount -t proc proc "$1/proc" && root=$1 && shift && exec chroot "$root" "$@"' \
+		sh "$root" make -C "$inner" module KDIR="$kdir" "$@" || rc=$?
+	if [ "$rc" = 0 ]; then
+		cp "$root$inner/sysanom.ko" "$src/sysanom.ko"
+	fi
+	rm -rf "$root$inner"
+	return "$rc"
+}

@@ -3,11 +3,13 @@
 # scripts in an initramfs; run the scenarios; check the results and the kernel
 # log. Exit 0 when everything passed, 1 otherwise.
 #
-# usage: run-guest.sh --kernel debian|debug [--smp N] [--icount] [--timeout S]
+# usage: run-guest.sh --kernel KERNEL [--smp N] [--icount] [--timeout S]
 #                     [--results DIR] [--no-build] [--verbose] --scenario FILE...
-#   debian  Debian's kernel matching the installed linux-headers-*-amd64
-#   debug   the KASAN/UBSAN/lockdep/kmemleak/KUnit kernel (built when missing);
-#           also runs the KUnit module from tests/kunit when that exists
+#   debian       Debian's kernel matching the installed linux-headers-*-amd64
+#   debug        the KASAN/UBSAN/lockdep/kmemleak/KUnit kernel (built when
+#                missing); also runs the KUnit module from tests/kunit
+#   debian-6.12  Debian's bookworm-backports kernel  (get-kernel-series.sh)
+#   debian-7.2   Debian's unstable kernel            (get-kernel-series.sh)
 #   --no-build  boot without the module and sysanomctl (harness smoke test)
 #   --verbose   stream the guest's results port while it runs
 set -euo pipefail
@@ -26,11 +28,15 @@ while [ $# -gt 0 ]; do
 	--no-build) build=0; shift ;;
 	--verbose) verbose=1; shift ;;
 	--scenario) shift; while [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; do scenarios+=("$1"); shift; done ;;
-	-h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 done
-case "$kernel" in debian|debug) ;; *) die "--kernel debian|debug is required" ;; esac
+case "$kernel" in
+debian|debug) ;;
+*) kernel_series_of "$kernel" > /dev/null ||
+	die "--kernel debian|debug|debian-6.12|debian-7.2 is required" ;;
+esac
 [ ${#scenarios[@]} -gt 0 ] || die "no --scenario given"
 for s in "${scenarios[@]}"; do [ -f "$s" ] || die "no such scenario: $s"; done
 [ "$icount" = 0 ] || smp=1	# -icount needs a single vCPU to be deterministic
@@ -46,6 +52,7 @@ for s in "${scenarios[@]}"; do
 done
 
 [ -n "$results" ] || results=$(new_results_dir "guest-$kernel")
+kroot=""	# a root to build the module in (debian-7.2), or none
 mkdir -p "$results"
 results=$(cd "$results" && pwd)
 t0=$(date +%s)
@@ -56,6 +63,15 @@ if [ "$kernel" = debian ]; then
 	kdir=/lib/modules/$(debian_kernel_release)/build
 	# The services (PostgreSQL, nginx, memcached and their clients) and an
 	# initramfs of ~100 MiB more need more than the 512 MiB that do otherwise.
+	mem=$([ "$services" = 1 ] && echo 1536 || echo 512)
+	append="console=ttyS0 panic=-1 loglevel=7 printk.time=1"
+	: "${timeout_s:=$((120 + 240 * ${#scenarios[@]} + extra_s))}"
+elif [ "$kernel" != debug ]; then
+	load_kernel_series "$kernel"
+	log "$kernel: $SERIES_RELEASE ($SERIES_VERSION)"
+	vmlinuz=$SERIES_VMLINUZ
+	kdir=$SERIES_KDIR
+	kroot=$SERIES_ROOT
 	mem=$([ "$services" = 1 ] && echo 1536 || echo 512)
 	append="console=ttyS0 panic=-1 loglevel=7 printk.time=1"
 	: "${timeout_s:=$((120 + 240 * ${#scenarios[@]} + extra_s))}"
@@ -77,7 +93,7 @@ if [ "$build" = 1 ]; then
 	src=$results/build/src
 	log "building the module and sysanomctl for the $kernel kernel in $src"
 	copy_tree "$src"
-	make -C "$src" module KDIR="$kdir" > "$results/build-module.log" 2>&1 || {
+	make_module "$src" "$kdir" "$kroot" > "$results/build-module.log" 2>&1 || {
 		tail -n 30 "$results/build-module.log" >&2
 		die "module build failed (log: $results/build-module.log)"
 	}
@@ -109,7 +125,7 @@ if [ "$build" = 1 ] && [ -x "$TESTS_DIR/stress/build-nlfuzz.sh" ]; then
 fi
 
 initrd=$results/initrd.gz
-"$TESTS_DIR/vm/mkinitramfs.sh" --out "$initrd" --flavor "$kernel" \
+"$TESTS_DIR/vm/mkinitramfs.sh" --out "$initrd" --flavor "${kernel%%-*}" \
 	${mod:+--module "$mod"} ${ctl:+--ctl "$ctl"} ${kunit:+--kunit "$kunit"} \
 	${bins[@]+"${bins[@]}"} ${svc_opt[@]+"${svc_opt[@]}"} "${scenarios[@]}"
 
