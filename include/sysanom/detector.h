@@ -63,8 +63,11 @@ enum sa_mode {
 #define SA_COMBO_THR_DEFAULT	216	/* 27 * 8: until calibrated */
 #define SA_MARGIN_DEFAULT	25	/* calibration: percent over the worst */
 #define SA_MARGIN_MAX		200
-/* Calibration scores this many growth checkpoints' worth of windows. */
-#define SA_CALIB_CHECKPOINTS	8
+/*
+ * Calibration scores this many growth checkpoints' worth of windows: the
+ * span over which the until-stable rule judged training flat.
+ */
+#define SA_CALIB_CHECKPOINTS	(SA_GROWTH_SLOTS - 1)
 
 /*
  * The id that pads a fresh stream (new thread, or after exec): its first

@@ -1,4 +1,11 @@
 #!/bin/sh
+# kernels: none
+# needs: services
+# timeout: 1500
+# Not in 'make check' yet: PostgreSQL under pgbench never converges (its
+# data-dependent I/O and lock waits keep making new windows), and the quiet
+# sidecar needs more windows than it makes in minutes. Run it by hand:
+#   tests/vm/run-guest.sh --kernel debian --scenario tests/scenarios/40-services.sh
 # Real services from Debian's packages, each in its own runc container (its
 # own cgroup), driven by their real clients from outside the containers'
 # cgroups (in each container's network namespace only):
@@ -16,13 +23,6 @@
 # service failed and why; a service that does not converge in TRAIN_MAX fails
 # the scenario, which then goes on with a forced 'enforce' for diagnosis only.
 # A SUMMARY of the measurements ends the output.
-# Not in 'make check' yet: PostgreSQL under pgbench never converges (its
-# data-dependent I/O and lock waits keep making new windows), and the quiet
-# sidecar needs more windows than it makes in minutes. Run it by hand:
-#   tests/vm/run-guest.sh --kernel debian --scenario tests/scenarios/40-services.sh
-# kernels: none
-# needs: services
-# timeout: 1500
 # shellcheck disable=SC2016 # '$' in single quotes is for the inner shells
 # shellcheck source-path=SCRIPTDIR source=../vm/guest-lib.sh
 . /lib/sysanom/guest-lib.sh

@@ -369,8 +369,8 @@ int cmd_calibrate(int argc, char **argv)
 		       "Score TARGET's behaviour against its profile without\n"
 		       "alerting, learn what it missed, then set its thresholds a\n"
 		       "margin over the worst frame it saw ('set margin=') and\n"
-		       "enforce. Takes at least 10 seconds and 8 growth checkpoints\n"
-		       "of windows (8192 at growth_shift 10).\n");
+		       "enforce. Takes at least 10 seconds and 15 growth checkpoints\n"
+		       "of windows (15360 at growth_shift 10).\n");
 		return 0;
 	}
 	if (argc != 2)
