@@ -75,6 +75,8 @@ ephemeral_round() {
 		while ! rmdir "$d" 2> /dev/null; do
 			k=$((k + 1))
 			[ "$k" -lt 50 ] || fail "cannot remove $d: $(cat "$d/cgroup.procs")"
+			# A child the loop forked just before the kill lives on.
+			while read -r q; do kill -9 "$q" 2> /dev/null; done < "$d/cgroup.procs"
 			sleep 0.1
 		done
 		faults=$((faults + 1))
