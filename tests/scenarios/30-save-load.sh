@@ -4,6 +4,9 @@
 # Corrupt and truncated profiles are refused and leave the loaded one alone.
 # A profile learnt offline from an strace -f recording of the workload
 # enforces on a fresh container with no live training.
+# On Debian's kernel only, for CI time: two calibrations take minutes on the
+# debug kernel (52-hostile-input loads hostile profiles there).
+# kernels: debian
 # timeout: 1500
 . /lib/sysanom/guest-lib.sh
 
