@@ -60,7 +60,6 @@ static noinline __noclone void sysanom_probe_feed(void *data,
 						  struct sysanom_thread *th)
 {
 	struct sysanom_profile *p = th->prof;
-
 	u32 sid = sysanom_syscall_id(id);
 
 	this_cpu_inc(p->stats->syscalls);
