@@ -10,6 +10,7 @@
 #include <linux/limits.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <uapi/linux/sysanom.h>
@@ -104,6 +105,9 @@ static struct sysanom_core *sysanom_core_alloc(const struct sa_params *params,
 	if (sa_profile_init(&core->sa, params, core->mem, so,
 			    core->mem + ss, bo))
 		goto err_free_mem;
+	/* Keyed: crafted windows or files cannot pile into one cluster. */
+	sa_hashset_seed(&core->sa.stide, get_random_u64());
+	sa_hashset_seed(&core->sa.bosc, get_random_u64());
 	core->shape = sysanom_shape(&core->sa.params);
 	return core;
 
@@ -125,32 +129,43 @@ static void sysanom_core_free(struct sysanom_core *core)
 	kvfree(core);
 }
 
-/* Entries that do not fit a set of the same size stop its growth. */
-static void sysanom_core_copy(struct sysanom_profile *p,
-			      struct sysanom_core *new,
-			      const struct sysanom_core *old)
+/* Copies the entries of @old into @new; -ENOSPC if they do not all fit. */
+static int sysanom_core_copy(struct sysanom_core *new,
+			     const struct sysanom_core *old)
 {
-	if (sa_hashset_copy(&new->sa.stide, &old->sa.stide) ||
-	    sa_hashset_copy(&new->sa.bosc, &old->sa.bosc))
-		WRITE_ONCE(p->full, true);
+	int ret = sa_hashset_copy(&new->sa.stide, &old->sa.stide);
+
+	return ret ?: sa_hashset_copy(&new->sa.bosc, &old->sa.bosc);
 }
 
 /*
- * Publish @new in place of the current core. Inserts never delete, so a
- * second copy after the grace period picks up what trainers added to the
- * old sets before every CPU saw the new ones.
+ * Publish @new in place of the current core and return the core now
+ * published. With @carry, what the old core learnt moves over: a first
+ * copy before publishing (that failing, nothing changes and the caller
+ * still owns @new: -ENOSPC), and a second after the grace period, for what
+ * trainers added to the old sets before every CPU saw the new ones. Should
+ * that overfill @new, the old entries go into a larger successor rather
+ * than be lost.
  */
-static void sysanom_core_replace(struct sysanom_profile *p,
-				 struct sysanom_core *new, bool carry)
+static struct sysanom_core *sysanom_core_replace(struct sysanom_profile *p,
+						 struct sysanom_core *new,
+						 bool carry)
 {
-	struct sysanom_core *old;
+	struct sysanom_core *old, *big, *cur = new;
 	u64 w0 = 0, c0 = 0;
+	int over;
 
 	lockdep_assert_held(&p->core_lock);
 	old = rcu_dereference_protected(p->core,
 					lockdep_is_held(&p->core_lock));
 	if (carry) {
-		sysanom_core_copy(p, new, old);
+		/* Same order, same key: every entry takes its old slot. */
+		if (new->sa.stide.order == old->sa.stide.order)
+			sa_hashset_seed(&new->sa.stide, old->sa.stide.seed);
+		if (new->sa.bosc.order == old->sa.bosc.order)
+			sa_hashset_seed(&new->sa.bosc, old->sa.bosc.seed);
+		if (sysanom_core_copy(new, old))
+			return ERR_PTR(-ENOSPC);
 		new->sa.growth = old->sa.growth;
 		w0 = sa_profile_windows(&new->sa);
 		new->sa.calib = old->sa.calib;
@@ -160,44 +175,80 @@ static void sysanom_core_replace(struct sysanom_profile *p,
 	}
 	rcu_assign_pointer(p->core, new);
 	synchronize_rcu();
-	if (carry) {
-		sysanom_core_copy(p, new, old);
-		/* Windows counted on the old core meanwhile count too. */
-		sa_atomic64_add_return(sa_profile_windows(&old->sa) - w0,
-				       &new->sa.growth.windows);
-		sa_atomic64_add_return(sa_atomic64_read(&old->sa.calib.windows) -
-				       c0, &new->sa.calib.windows);
-		sa_calib_merge(&new->sa, &old->sa);
+	if (!carry)
+		goto out_free;
+	over = sysanom_core_copy(new, old);
+	/* Windows counted on the old core meanwhile count too. */
+	sa_atomic64_add_return(sa_profile_windows(&old->sa) - w0,
+			       &new->sa.growth.windows);
+	sa_atomic64_add_return(sa_atomic64_read(&old->sa.calib.windows) - c0,
+			       &new->sa.calib.windows);
+	sa_calib_merge(&new->sa, &old->sa);
+	if (!over)
+		goto out_free;
+	big = sysanom_core_alloc(&new->sa.params, new->sa.stide.order + 1,
+				 new->sa.bosc.order + 1);
+	if (big) {
+		/* Its judgement tag comes from @new, as @new's from @old. */
+		if (!sysanom_core_copy(big, old))
+			cur = sysanom_core_replace(p, big, true);
+		if (IS_ERR(cur)) {
+			sysanom_core_free(big);
+			cur = new;
+		}
 	}
+	if (cur == new) {
+		WRITE_ONCE(p->full, true);
+		pr_warn("cgroup %llu: profile full, entries learnt during its growth were lost\n",
+			p->cgid);
+	}
+out_free:
 	sysanom_core_free(old);
+	return cur;
 }
 
+/* At least half full: where an insert may meet the probe bound. */
 static bool sysanom_set_crowded(const struct sa_hashset *hs)
 {
-	return sa_hashset_entries(hs) >= hs->limit;
+	return sa_hashset_entries(hs) >= sa_hashset_slots(hs) / 2;
 }
 
-/* Process context: double whichever set filled up, or mark the profile full. */
+/*
+ * Process context: double whichever set an insert found full, or mark the
+ * profile full. A full profile is tried again every second (see
+ * sysanom_profile_check_stable()): memory may come back, caps be raised.
+ */
 static void sysanom_profile_grow(struct work_struct *work)
 {
 	struct sysanom_profile *p = container_of(work, struct sysanom_profile,
 						 grow_work);
-	struct sysanom_core *old, *new;
+	struct sysanom_core *old, *new, *cur;
 	unsigned int so, bo;
+	bool was_full;
 
 	mutex_lock(&p->core_lock);
 	old = rcu_dereference_protected(p->core,
 					lockdep_is_held(&p->core_lock));
 	so = old->sa.stide.order + sysanom_set_crowded(&old->sa.stide);
 	bo = old->sa.bosc.order + sysanom_set_crowded(&old->sa.bosc);
-	if (so == old->sa.stide.order && bo == old->sa.bosc.order)
-		goto out;
-	new = sysanom_core_alloc(&old->sa.params, so, bo);
-	if (!new) {
-		WRITE_ONCE(p->full, true);
+	/* Room enough (only keys crafted against a set's key fail early). */
+	if (so == old->sa.stide.order && bo == old->sa.bosc.order) {
+		WRITE_ONCE(p->full, false);
 		goto out;
 	}
-	sysanom_core_replace(p, new, true);
+	was_full = READ_ONCE(p->full);
+	WRITE_ONCE(p->full, false);	/* replace sets it again on a loss */
+	new = sysanom_core_alloc(&old->sa.params, so, bo);
+	cur = new ? sysanom_core_replace(p, new, true) : ERR_PTR(-ENOMEM);
+	if (IS_ERR(cur)) {
+		sysanom_core_free(new);
+		if (!was_full)
+			pr_info("cgroup %llu: profile full (%u entries): it stops learning until memory allows it to grow\n",
+				p->cgid, sa_profile_entries(&old->sa));
+		WRITE_ONCE(p->full, true);
+	} else if (was_full && !READ_ONCE(p->full)) {
+		pr_info("cgroup %llu: profile grew, learning again\n", p->cgid);
+	}
 out:
 	mutex_unlock(&p->core_lock);
 }
@@ -600,7 +651,7 @@ static u8 sysanom_settings_apply(const struct sysanom_settings *set,
  */
 int sysanom_profile_set(u64 cgid, const struct sysanom_settings *set)
 {
-	struct sysanom_core *old, *new;
+	struct sysanom_core *old, *new, *cur;
 	struct sysanom_profile *p;
 	struct sa_params params;
 	int ret = 0;
@@ -641,7 +692,12 @@ int sysanom_profile_set(u64 cgid, const struct sysanom_settings *set)
 					 old->sa.bosc.order);
 		if (!new)
 			goto out_core;
-		sysanom_core_replace(p, new, true);
+		cur = sysanom_core_replace(p, new, true);
+		if (IS_ERR(cur)) {
+			sysanom_core_free(new);
+			goto out_core;
+		}
+		new = cur;
 		if (new->sa.calib.state != SA_CALIB_NONE)
 			WRITE_ONCE(new->sa.calib.overridden,
 				   new->sa.calib.overridden | ovr);
@@ -741,7 +797,7 @@ out_unlock:
  */
 static void sysanom_profile_calib_check(struct sysanom_profile *p)
 {
-	struct sysanom_core *core, *new;
+	struct sysanom_core *core, *new, *cur;
 	struct sa_params params;
 	u64 want;
 
@@ -768,7 +824,12 @@ static void sysanom_profile_calib_check(struct sysanom_profile *p)
 		goto out;	/* again at the next check */
 	/* Streams judge afresh: their frames hold what calibration learnt. */
 	new->shape ^= SYSANOM_SHAPE_JUDGE;
-	sysanom_core_replace(p, new, true);
+	cur = sysanom_core_replace(p, new, true);
+	if (IS_ERR(cur)) {
+		sysanom_core_free(new);
+		goto out;
+	}
+	new = cur;
 	WRITE_ONCE(new->sa.calib.state, SA_CALIB_DONE);
 	WRITE_ONCE(new->sa.calib.overridden, 0);
 	WRITE_ONCE(p->mode, SYSANOM_MODE_ENFORCING);
@@ -793,12 +854,19 @@ static void sysanom_profile_check_stable(struct work_struct *work)
 
 	mutex_lock(&sysanom_profiles_lock);
 	list_for_each_entry(p, &sysanom_profile_list, lnode) {
+		if (READ_ONCE(p->full) && p->mode != SYSANOM_MODE_ENFORCING)
+			queue_work(system_unbound_wq, &p->grow_work);
 		if (p->mode == SYSANOM_MODE_CALIBRATING) {
 			sysanom_profile_calib_check(p);
 			continue;
 		}
 		if (!p->stable_checks || p->mode != SYSANOM_MODE_TRAINING)
 			continue;
+		/* A full profile stopped learning: it has not converged. */
+		if (READ_ONCE(p->full)) {
+			p->stable_run = 0;
+			continue;
+		}
 		rcu_read_lock();
 		sa = &rcu_dereference(p->core)->sa;
 		/* Judge only a curve with a full span of checkpoints. */

@@ -15,6 +15,16 @@
  * Entries are never removed. Counts are bumped with plain read-modify-write
  * and may lose increments under contention (they are a frequency hint).
  *
+ * Flooding: the slot of a key is a keyed hash (the set's random seed), so
+ * keys crafted to collide under a known function do not cluster; and no key
+ * is ever more than SA_HS_PROBE_MAX slots from its home, so an insert or a
+ * lookup walks at most that many slots whatever the keys. An insert that
+ * would go further fails with -ENOSPC, as when the set is full: the set
+ * grows. sa_hashset_copy() into a set of the same order and key puts every
+ * entry in the slot it had, so it always fits; into a set with another key,
+ * where the walks depend on the order of insertion, a same-order copy may
+ * fail (imports size their sets half full, sa_hashset_order_for()).
+ *
  * Growth: when sa_hashset_insert() returns -ENOSPC, allocate a larger set
  * from process context, sa_hashset_copy() the old one into it, publish it
  * (rcu_assign_pointer), wait for readers (synchronize_rcu) and copy again:
@@ -30,10 +40,13 @@
 #define SA_HS_MAX_ORDER		28
 #define SA_HS_COUNT_MAX		255
 #define SA_HS_SLOT_BYTES	(sizeof(u64) + sizeof(u8))
+/* Longest walk from a key's home slot; a power of two. */
+#define SA_HS_PROBE_MAX		128
 
 struct sa_hashset {
 	u64 *keys;		/* 1 << order slots, 0 = empty */
 	u8 *counts;		/* 1 << order saturating counts */
+	u64 seed;		/* hash key: sa_hashset_seed() */
 	u32 order;
 	u32 shift;		/* 64 - order */
 	u32 mask;
@@ -43,10 +56,12 @@ struct sa_hashset {
 
 /* Bytes of memory a set of 1 << order slots needs; 0 if order is invalid. */
 size_t sa_hashset_size(unsigned int order);
-/* Smallest order whose set holds at least @entries entries (or -ERANGE). */
+/* Smallest order whose set is at most half full with @entries (or -ERANGE). */
 int sa_hashset_order_for(u32 entries);
 /* Binds @hs to @mem (8-byte aligned, sa_hashset_size(order) bytes), empty. */
 int sa_hashset_init(struct sa_hashset *hs, void *mem, unsigned int order);
+/* Keys the slot hash; only while the set is empty. */
+int sa_hashset_seed(struct sa_hashset *hs, u64 seed);
 /* 1 if a new entry was made, 0 if the key was there, -ENOSPC if full. */
 int sa_hashset_insert(struct sa_hashset *hs, u64 key);
 /* Insert with an explicit count (import); keeps the larger count. */
@@ -66,7 +81,7 @@ static inline u32 sa_hashset_slots(const struct sa_hashset *hs)
 
 static inline u32 sa_hashset_index(const struct sa_hashset *hs, u64 key)
 {
-	return (u32)((key * 0x9e3779b97f4a7c15ULL) >> hs->shift);
+	return (u32)(((key ^ hs->seed) * 0x9e3779b97f4a7c15ULL) >> hs->shift);
 }
 
 /*
@@ -76,9 +91,9 @@ static inline u32 sa_hashset_index(const struct sa_hashset *hs, u64 key)
 static inline unsigned int sa_hashset_lookup(const struct sa_hashset *hs,
 					     u64 key)
 {
-	u32 i = sa_hashset_index(hs, key);
+	u32 i = sa_hashset_index(hs, key), n;
 
-	for (;;) {
+	for (n = 0; n < SA_HS_PROBE_MAX; n++) {
 		u64 k = READ_ONCE(hs->keys[i]);
 
 		if (k == key) {
@@ -90,6 +105,7 @@ static inline unsigned int sa_hashset_lookup(const struct sa_hashset *hs,
 			return 0;
 		i = (i + 1) & hs->mask;
 	}
+	return 0;
 }
 
 /*
@@ -98,12 +114,13 @@ static inline unsigned int sa_hashset_lookup(const struct sa_hashset *hs,
  */
 static inline bool sa_hashset_contains(const struct sa_hashset *hs, u64 key)
 {
-	size_t i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> hs->shift);
+	size_t i = sa_hashset_index(hs, key);
 	u64 k = READ_ONCE(hs->keys[i]);
+	unsigned int n;
 
 	if (likely(k == key))
 		return true;
-	while (k) {
+	for (n = 1; k && n < SA_HS_PROBE_MAX; n++) {
 		i = (i + 1) & hs->mask;
 		k = READ_ONCE(hs->keys[i]);
 		if (k == key)

@@ -16,6 +16,7 @@
 #include <linux/errno.h>
 #include <linux/bitops.h>
 #include <linux/math64.h>
+#include <linux/sched.h>
 
 #define sa_atomic_t	atomic_t
 #define sa_atomic64_t	atomic64_t
@@ -30,6 +31,8 @@
 #define sa_cmpxchg64(p, o, n)		cmpxchg64(p, o, n)
 #define sa_popcount64(x)		hweight64(x)
 #define sa_div64(a, b)			div64_u64(a, b)
+/* Long loops over a set or a file; process context only. */
+#define sa_cond_resched()		cond_resched()
 
 #else /* userspace */
 
@@ -95,6 +98,7 @@ static inline u64 sa_cmpxchg64_impl(u64 *p, u64 old, u64 new)
 #define sa_cmpxchg64(p, o, n)	sa_cmpxchg64_impl(p, o, n)
 #define sa_popcount64(x)	((unsigned int)__builtin_popcountll(x))
 #define sa_div64(a, b)		((u64)(a) / (u64)(b))
+#define sa_cond_resched()	do { } while (0)
 
 #endif /* __KERNEL__ */
 

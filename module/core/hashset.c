@@ -23,8 +23,9 @@ int sa_hashset_order_for(u32 entries)
 {
 	unsigned int order;
 
+	/* Half full at most: the probe bound is rarely met below 0.65. */
 	for (order = SA_HS_MIN_ORDER; order <= SA_HS_MAX_ORDER; order++)
-		if (sa_hashset_limit(order) >= entries)
+		if ((1U << order) / 2 >= entries)
 			return order;
 	return -ERANGE;
 }
@@ -38,11 +39,20 @@ int sa_hashset_init(struct sa_hashset *hs, void *mem, unsigned int order)
 	memset(mem, 0, size);
 	hs->keys = mem;
 	hs->counts = (u8 *)mem + ((size_t)1 << order) * sizeof(u64);
+	hs->seed = 0;
 	hs->order = order;
 	hs->shift = 64 - order;
 	hs->mask = (1U << order) - 1;
 	hs->limit = sa_hashset_limit(order);
 	sa_atomic_set(&hs->used, 0);
+	return 0;
+}
+
+int sa_hashset_seed(struct sa_hashset *hs, u64 seed)
+{
+	if (sa_hashset_entries(hs))
+		return -EBUSY;
+	hs->seed = seed;
 	return 0;
 }
 
@@ -53,16 +63,19 @@ static inline void sa_count_add(u8 *c, unsigned int add)
 	WRITE_ONCE(*c, v > SA_HS_COUNT_MAX ? SA_HS_COUNT_MAX : v);
 }
 
-static int sa_hashset_put(struct sa_hashset *hs, u64 key, unsigned int add)
+static int sa_hashset_put(struct sa_hashset *hs, u64 key, unsigned int add,
+			  u32 *slot)
 {
 	u32 i, probes;
 
 	if (unlikely(!key))
 		return -EINVAL;
 	i = sa_hashset_index(hs, key);
-	for (probes = 0; probes <= hs->mask; probes++) {
+	for (probes = 0; probes < SA_HS_PROBE_MAX && probes <= hs->mask;
+	     probes++) {
 		u64 k = READ_ONCE(hs->keys[i]);
 
+		*slot = i;
 		if (k == key) {
 			sa_count_add(&hs->counts[i], add);
 			return 0;
@@ -92,7 +105,9 @@ static int sa_hashset_put(struct sa_hashset *hs, u64 key, unsigned int add)
 
 int sa_hashset_insert(struct sa_hashset *hs, u64 key)
 {
-	return sa_hashset_put(hs, key, 1);
+	u32 slot;
+
+	return sa_hashset_put(hs, key, 1, &slot);
 }
 
 int sa_hashset_insert_count(struct sa_hashset *hs, u64 key, u8 count)
@@ -102,13 +117,10 @@ int sa_hashset_insert_count(struct sa_hashset *hs, u64 key, u8 count)
 
 	if (!count)
 		return -EINVAL;
-	ret = sa_hashset_put(hs, key, 0);
+	ret = sa_hashset_put(hs, key, 0, &i);
 	if (ret < 0)
 		return ret;
-	/* The key is now present: raise its count to at least @count. */
-	i = sa_hashset_index(hs, key);
-	while (READ_ONCE(hs->keys[i]) != key)
-		i = (i + 1) & hs->mask;
+	/* The key is now in slot i: raise its count to at least @count. */
 	if (READ_ONCE(hs->counts[i]) < count)
 		WRITE_ONCE(hs->counts[i], count);
 	return ret;
@@ -116,9 +128,16 @@ int sa_hashset_insert_count(struct sa_hashset *hs, u64 key, u8 count)
 
 int sa_hashset_copy(struct sa_hashset *dst, const struct sa_hashset *src)
 {
-	u32 i;
+	u32 start = 0, n;
 
-	for (i = 0; i <= src->mask; i++) {
+	/*
+	 * From an empty slot on, in slot order: into a set of the same order
+	 * and key, every entry then takes the slot it had, within the bound.
+	 */
+	while (start < src->mask && READ_ONCE(src->keys[start]))
+		start++;
+	for (n = 0; n <= src->mask; n++) {
+		u32 i = (start + n) & src->mask;
 		u64 k = READ_ONCE(src->keys[i]);
 		u8 c = READ_ONCE(src->counts[i]);
 		int ret;
@@ -128,6 +147,8 @@ int sa_hashset_copy(struct sa_hashset *dst, const struct sa_hashset *src)
 		ret = sa_hashset_insert_count(dst, k, c ? c : 1);
 		if (ret < 0)
 			return ret;
+		if (!(n & 4095))
+			sa_cond_resched();
 	}
 	return 0;
 }

@@ -238,6 +238,8 @@ static int sa_import_set(struct sa_hashset *hs, const u8 *b, u32 n)
 			return ret;
 		if (!ret)
 			return -EINVAL;	/* duplicate key */
+		if (!(i & 4095))
+			sa_cond_resched();
 	}
 	return 0;
 }

@@ -93,9 +93,73 @@ static void test_hashset_basic(void)
 		CHECK(sa_hashset_insert(&big, 99999) == 1);
 		free(bm);
 	}
-	CHECK(sa_hashset_order_for(192) == 8);
-	CHECK(sa_hashset_order_for(193) == 9);
+	CHECK(sa_hashset_order_for(128) == 8);
+	CHECK(sa_hashset_order_for(129) == 9);
 	free(mem);
+}
+
+/*
+ * Keys b * M all hash to slot 0 of any set up to order 24 under the public
+ * multiplier alone (M * 0x9e3779b97f4a7c15 mod 2^64 < 2^23, found from the
+ * continued fraction of the multiplier over 2^64): a flood of one cluster.
+ */
+#define SA_FLOOD_M	0xa8a2288097ULL
+#define SA_FLOOD_N	100000U
+
+static void test_hashset_flood(void)
+{
+	unsigned int order = sa_hashset_order_for(SA_FLOOD_N), i, ok = 0;
+	void *mem = xalloc(sa_hashset_size(order));
+	struct sa_hashset hs;
+
+	/* Unkeyed: the walk stops at the probe bound, and the set says full. */
+	CHECK(sa_hashset_init(&hs, mem, order) == 0);
+	CHECK(sa_hashset_index(&hs, SA_FLOOD_M) ==
+	      sa_hashset_index(&hs, SA_FLOOD_M * SA_FLOOD_N));
+	for (i = 1; i <= SA_FLOOD_N; i++)
+		ok += sa_hashset_insert(&hs, SA_FLOOD_M * i) == 1;
+	CHECK(ok == SA_HS_PROBE_MAX);
+	CHECK(sa_hashset_lookup(&hs, SA_FLOOD_M * SA_FLOOD_N) == 0);
+	CHECK(sa_hashset_lookup(&hs, SA_FLOOD_M) == 1);
+
+	/* Keyed: the same keys spread and all fit. */
+	CHECK(sa_hashset_init(&hs, mem, order) == 0);
+	CHECK(sa_hashset_seed(&hs, 0x243f6a8885a308d3ULL) == 0);
+	for (i = 1, ok = 0; i <= SA_FLOOD_N; i++)
+		ok += sa_hashset_insert(&hs, SA_FLOOD_M * i) == 1;
+	CHECK(ok == SA_FLOOD_N);
+	CHECK(sa_hashset_seed(&hs, 1) == -EBUSY);
+	for (i = 1, ok = 0; i <= SA_FLOOD_N; i++)
+		ok += sa_hashset_lookup(&hs, SA_FLOOD_M * i) == 1;
+	CHECK(ok == SA_FLOOD_N);
+	free(mem);
+}
+
+/* A full set copies into one of the same order and key, slot for slot. */
+static void test_hashset_same_copy(void)
+{
+	unsigned int order = 16, i, n = 0;
+	void *m1 = xalloc(sa_hashset_size(order));
+	void *m2 = xalloc(sa_hashset_size(order));
+	struct sa_hashset a, b;
+	u64 x = 0x9e3779b97f4a7c15ULL;
+
+	CHECK(sa_hashset_init(&a, m1, order) == 0);
+	CHECK(sa_hashset_seed(&a, 0x13198a2e03707344ULL) == 0);
+	for (i = 0; i < a.limit; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		n += sa_hashset_insert(&a, x | 1) == 1;
+	}
+	CHECK(n > a.limit / 2);
+	CHECK(sa_hashset_init(&b, m2, order) == 0);
+	CHECK(sa_hashset_seed(&b, a.seed) == 0);
+	CHECK(sa_hashset_copy(&b, &a) == 0);
+	CHECK(sa_hashset_entries(&b) == n);
+	CHECK(memcmp(a.keys, b.keys, sizeof(u64) << order) == 0);
+	free(m1);
+	free(m2);
 }
 
 #define THREADS		4
@@ -894,6 +958,8 @@ static void test_format_v1(void)
 int main(void)
 {
 	test_hashset_basic();
+	test_hashset_flood();
+	test_hashset_same_copy();
 	test_hashset_concurrent();
 	test_bytes_per_entry();
 	test_keys();

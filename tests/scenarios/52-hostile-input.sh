@@ -1,9 +1,11 @@
 #!/bin/sh
+# timeout: 600
 # Hostile input: malformed and random generic netlink messages (nlfuzz, a
 # fixed seed), interrupted dumps, corrupt and truncated profiles, bogus
 # targets and bad arguments through sysanomctl. Each gets an error; the module
 # keeps working, lists its cgroups in their modes, and the enforcing profiles
-# are unchanged (same entries). nlfuzz is built and put in
+# are unchanged (same entries); a profile crafted to flood the hash sets loads
+# at once. nlfuzz is built and put in
 # /usr/sbin by the harness. Prints a STRESS SUMMARY line.
 # shellcheck source-path=SCRIPTDIR source=../vm/guest-lib.sh
 . /lib/sysanom/guest-lib.sh
@@ -153,6 +155,52 @@ n=$(status_entry /h1 | json_num syscalls)
 sleep 2
 [ "$(status_entry /h1 | json_num syscalls)" -gt "$n" ] || fail "h1 stopped counting system calls"
 run sysanomctl status
+
+# ---- a profile crafted to flood the hash ----
+# 100,000 keys that share one slot under an unkeyed hash load (or are
+# refused) as fast as 100,000 keys that do not, and a status meanwhile is
+# answered as fast as without them: within three times the time, plus 300 ms
+# for an emulated guest's jitter. Unkeyed and unbounded, the crafted profile
+# took 30 s to load and the kernel reported a soft lockup.
+now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+# Loads profile $1 into a new cgroup while timing a status; sets load_ms,
+# load_rc, status_ms.
+timed_load() {
+	mkdir -p "$CG/hflood"
+	t=$(now_ms)
+	{ sysanomctl load --train hflood "$1" > /tmp/flood.out 2>&1; echo $? > /tmp/flood.rc
+	  echo $(($(now_ms) - t)) > /tmp/flood.ms; } &
+	loader=$!
+	sleep 0.1
+	status_ms=$(now_ms)
+	sysanomctl status > /dev/null || fail "status failed during a load of $1"
+	status_ms=$(($(now_ms) - status_ms))
+	wait "$loader"
+	load_ms=$(cat /tmp/flood.ms) load_rc=$(cat /tmp/flood.rc)
+	note "$1: load exit $load_rc in $load_ms ms $(cat /tmp/flood.out); a status meanwhile took $status_ms ms"
+	sysanomctl untrack hflood 2> /dev/null
+	rmdir "$CG/hflood"
+}
+if [ -n "$profile" ] && "$nf" flood --profile "$profile" --out /tmp/flood.prof &&
+	"$nf" flood --spread --profile "$profile" --out /tmp/spread.prof; then
+	# Twice each, alternately, keeping the faster: the host's load varies.
+	min() { [ "$1" -le "$2" ] && echo "$1" || echo "$2"; }
+	base_load=999999 base_status=999999 flood_load=999999 flood_status=999999
+	for _ in 1 2; do
+		timed_load /tmp/spread.prof
+		[ "$load_rc" = 0 ] || fail "a valid profile of 100,000 entries did not load"
+		base_load=$(min "$base_load" "$load_ms") base_status=$(min "$base_status" "$status_ms")
+		timed_load /tmp/flood.prof
+		flood_load=$(min "$flood_load" "$load_ms") flood_status=$(min "$flood_status" "$status_ms")
+	done
+	[ "$flood_load" -le $((3 * base_load + 300)) ] ||
+		fail "the crafted profile took $flood_load ms to load, against $base_load ms"
+	[ "$flood_status" -le $((3 * base_status + 300)) ] ||
+		fail "status waited $flood_status ms behind the crafted profile, against $base_status ms"
+	! dmesg | grep -q 'soft lockup' || fail "soft lockup: $(dmesg | grep -A5 'soft lockup')"
+else
+	note "TODO: no profile to craft a flood from"
+fi
 # And it still takes a well-formed change.
 mkdir -p "$CG/hnew"
 run sysanomctl train hnew

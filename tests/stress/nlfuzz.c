@@ -26,6 +26,13 @@
  *     root of a new user namespace (skipped when the kernel has none).
  *   nlfuzz status
  *     Print "ID MODE" per monitored cgroup (a well-formed dump).
+ *   nlfuzz flood --profile FILE --out FILE [--count N] [--spread]
+ *     Write a valid profile of N (100000) STIDE keys that all collide under
+ *     an unkeyed multiplicative hash, with FILE's header (version 2); with
+ *     --spread, as many keys that do not, to compare with.
+ *   nlfuzz noise [--seed N] --iters SECONDS
+ *     Harmless system calls in a random order for SECONDS: training traffic
+ *     whose windows are nearly all new.
  *
  * Output: "NLFUZZ ..." lines, the last one "NLFUZZ RESULT ok|FAIL ...".
  * Exit 0 when every check held, 1 otherwise, 2 on usage errors.
@@ -47,6 +54,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <uapi/linux/sysanom.h>
@@ -780,7 +789,52 @@ static void import_cases(struct nl *nl)
 		}
 	}
 }
+
+/*
+ * A valid profile whose @n STIDE keys b * 0xa8a2288097 all land in one
+ * slot under the unkeyed multiplier the sets used (see tests/core's
+ * test_hashset_flood); its header otherwise that of --profile.
+ */
+static int write_flood(const char *out, uint32_t n, bool spread)
+{
+	const uint64_t m = 0xa8a2288097ULL;
+	size_t len = 96 + (size_t)9 * n;
+	unsigned char *p = calloc(1, len);
+	uint64_t w = n;
+	uint32_t b, zero = 0, crc;
+	FILE *f;
+
+	if (!p || !profile || profile_len < 96 || profile[8] != 2)
+		return 1;
+	memcpy(p, profile, 96);
+	memcpy(p + 32, &n, 4);
+	memcpy(p + 36, &zero, 4);
+	memcpy(p + 40, &w, 8);
+	memset(p + 48, 0, 16);	/* growth origin, CRC */
+	for (b = 1; b <= n; b++) {
+		/* --spread: as many keys, spread by an odd multiplier. */
+		uint64_t key = spread ? (uint64_t)b * 0xd6e8feb86659fd93ULL : m * b;
+
+		memcpy(p + 96 + (size_t)9 * (b - 1), &key, 8);
+		p[96 + (size_t)9 * (b - 1) + 8] = 1;
+	}
+	crc = crc32_ieee(p, len);
+	memcpy(p + PROF_CRC_OFF, &crc, 4);
+	f = fopen(out, "wb");
+	if (!f || fwrite(p, 1, len, f) != len || fclose(f))
+		return 1;
+	free(p);
+	return 0;
+}
 #else
+static int write_flood(const char *out, uint32_t n, bool spread)
+{
+	(void)out;
+	(void)n;
+	(void)spread;
+	return 1;
+}
+
 static void import_cases(struct nl *nl)
 {
 	(void)nl;
@@ -1144,6 +1198,44 @@ static int unpriv(bool userns)
 	return 0;
 }
 
+/*
+ * Training traffic no workload makes: harmless calls in a random order, so
+ * that nearly every window is new. Runs for @seconds.
+ */
+static int noise(unsigned long seconds)
+{
+	static const long calls[] = {
+		SYS_getpid, SYS_getppid, SYS_getuid, SYS_geteuid, SYS_getgid,
+		SYS_getegid, SYS_gettid, SYS_getpgrp, SYS_getsid, SYS_sched_yield,
+		SYS_getrlimit, SYS_getcwd, SYS_umask, SYS_uname, SYS_times,
+		SYS_getpriority,
+	};
+	time_t end = time(NULL) + (time_t)seconds;
+	char b[512];
+	unsigned long n = 0;
+
+	while (time(NULL) < end) {
+		long c = calls[rnd_below(sizeof(calls) / sizeof(calls[0]))];
+
+		switch (c) {
+		case SYS_getrlimit:
+		case SYS_getcwd:
+		case SYS_uname:
+		case SYS_times:
+			syscall(c, 0, b, sizeof(b));
+			break;
+		case SYS_umask:
+			syscall(c, 022);
+			break;
+		default:
+			syscall(c, 0, 0);
+		}
+		n++;
+	}
+	printf("NLFUZZ noise %lu calls\n", n);
+	return 0;
+}
+
 /* ---- main ---- */
 
 static void usage(void)
@@ -1153,14 +1245,17 @@ static void usage(void)
 		"                   [--bogus ID]... [--expect ID:training|enforcing]...\n"
 		"                   [--profile FILE [--scratch ID]]\n"
 		"       nlfuzz unpriv [--real ID] [--userns]\n"
-		"       nlfuzz status\n");
+		"       nlfuzz status\n"
+		"       nlfuzz flood --profile FILE --out FILE [--count N] [--spread]\n"
+		"       nlfuzz noise [--seed N] --iters SECONDS\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	unsigned long iters = 1000, nhalf = 20;
-	bool userns = false;
+	unsigned long iters = 1000, nhalf = 20, count = 100000;
+	const char *out = NULL;
+	bool userns = false, spread = false;
 	struct nl nl = { 0 };
 	const char *mode;
 	int i, ret;
@@ -1176,6 +1271,10 @@ int main(int argc, char **argv)
 			userns = true;
 			continue;
 		}
+		if (!strcmp(a, "--spread")) {
+			spread = true;
+			continue;
+		}
 		if (!v)
 			usage();
 		i++;
@@ -1183,6 +1282,10 @@ int main(int argc, char **argv)
 			rng_state = strtoull(v, NULL, 0) * 0x9E3779B97F4A7C15ULL + 1;
 		} else if (!strcmp(a, "--iters")) {
 			iters = strtoul(v, NULL, 0);
+		} else if (!strcmp(a, "--count")) {
+			count = strtoul(v, NULL, 0);
+		} else if (!strcmp(a, "--out")) {
+			out = v;
 		} else if (!strcmp(a, "--half-dumps")) {
 			nhalf = strtoul(v, NULL, 0);
 		} else if (!strcmp(a, "--real") && n_real < MAX_IDS) {
@@ -1215,6 +1318,13 @@ int main(int argc, char **argv)
 
 	if (!strcmp(mode, "unpriv"))
 		return unpriv(userns);
+	if (!strcmp(mode, "noise"))
+		return noise(iters);
+	if (!strcmp(mode, "flood")) {
+		if (!out || !count || count > 1000000)
+			usage();
+		return write_flood(out, (uint32_t)count, spread);
+	}
 
 	nl_open(&nl);
 	ret = nl_resolve(&nl);

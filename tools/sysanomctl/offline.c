@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "sysanom/detector.h"
 #include "sysanom/profile_fmt.h"
@@ -343,15 +344,32 @@ static void *alloc_set(unsigned int order)
 	return size ? aligned_alloc(64, (size + 63) & ~(size_t)63) : NULL;
 }
 
+/* A random key for a set's hash, as the module's (0 if none to be had). */
+static u64 set_seed(void)
+{
+	u64 seed = 0;
+
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
+		seed = 0;
+	return seed;
+}
+
 static int owned_init(struct owned_profile *op, const struct sa_params *pa,
 		      unsigned int order_s, unsigned int order_b)
 {
+	int ret;
+
 	op->mem[0] = alloc_set(order_s);
 	op->mem[1] = alloc_set(order_b);
 	if (!op->mem[0] || !op->mem[1])
 		return -ENOMEM;
-	return sa_profile_init(&op->p, pa, op->mem[0], order_s, op->mem[1],
-			       order_b);
+	ret = sa_profile_init(&op->p, pa, op->mem[0], order_s, op->mem[1],
+			      order_b);
+	if (!ret)
+		ret = sa_hashset_seed(&op->p.stide, set_seed());
+	if (!ret)
+		ret = sa_hashset_seed(&op->p.bosc, set_seed());
+	return ret;
 }
 
 static void owned_free(struct owned_profile *op)
@@ -378,6 +396,7 @@ static int owned_reserve(struct owned_profile *op, int which, size_t extra)
 		order++;
 	mem = alloc_set(order);
 	if (!mem || sa_hashset_init(&grown, mem, order) ||
+	    sa_hashset_seed(&grown, set_seed()) ||
 	    sa_hashset_copy(&grown, hs)) {
 		free(mem);
 		return -ENOMEM;
