@@ -378,22 +378,25 @@ static void owned_free(struct owned_profile *op)
 	free(op->mem[1]);
 }
 
-/* Grows set @which so that @extra more entries always fit. */
+/*
+ * Grows set @which so that @extra more entries always fit: half full at
+ * most, where the probe bound is out of reach (sa_hashset_order_for()).
+ */
 static int owned_reserve(struct owned_profile *op, int which, size_t extra)
 {
 	struct sa_hashset *hs = which ? &op->p.bosc : &op->p.stide;
 	struct sa_hashset grown;
 	size_t want = sa_hashset_entries(hs) + extra;
-	unsigned int order = hs->order;
+	int order;
 	void *mem;
 
-	if (want <= hs->limit)
+	if (want <= sa_hashset_slots(hs) / 2)
 		return 0;
 	if (want > SA_PROF_MAX_ENTRIES)
 		want = SA_PROF_MAX_ENTRIES;
-	while (order < SA_HS_MAX_ORDER &&
-	       (1UL << order) - (1UL << order) / 4 < want)
-		order++;
+	order = sa_hashset_order_for((u32)want);
+	if (order < 0)
+		order = SA_HS_MAX_ORDER;
 	mem = alloc_set(order);
 	if (!mem || sa_hashset_init(&grown, mem, order) ||
 	    sa_hashset_seed(&grown, set_seed()) ||
