@@ -72,6 +72,8 @@ struct pstate {
 	/* --rule 3: the last k calls that are neither waits nor repeats */
 	u64 skel;
 	u16 skel_last;
+	/* --rule 4: windows new to the STIDE and BoSC sets, newest bit 0 */
+	u64 nf_s, nf_b;
 };
 
 /* The annotations of a fresh stream: "^" (no call yet). */
@@ -184,6 +186,9 @@ static double t_stop = -1;	/* --end: ignore what follows (shutdown) */
 static int rule;
 static u64 n_stide_only, n_events;
 static u64 ck_w[SA_GROWTH_SLOTS], ck_n[SA_GROWTH_SLOTS];
+static u32 ck_max[SA_GROWTH_SLOTS];	/* rule 4: worst novelty frame */
+static FILE *novel;
+static int cur_pass;
 
 /* --lifecycle: train until the rule holds, calibrate, enforce. */
 static int lifecycle, lc, mode;	/* 0 train, 1 calibrate, 2 enforce */
@@ -239,6 +244,31 @@ static void ck_record(u64 w0)
 		return;
 	ck_w[(w >> sh) & (SA_GROWTH_SLOTS - 1)] = w;
 	ck_n[(w >> sh) & (SA_GROWTH_SLOTS - 1)] = measure();
+	ck_max[((w >> sh) + 1) & (SA_GROWTH_SLOTS - 1)] = 0;
+}
+
+/*
+ * Rule 4: the frame score training's own novelty reaches, as detection
+ * would have scored it: a window new to the STIDE set is a STIDE
+ * mismatch, one new to the BoSC set a BoSC mismatch.
+ */
+static void novelty_frame(struct pstate *st, u32 s0, u32 b0, unsigned int v,
+			  long pid, double t)
+{
+	unsigned int sh = prof.params.growth_shift, sc;
+	u64 w = sa_profile_windows(&prof);
+	u32 *m = &ck_max[((w >> sh) + 1) & (SA_GROWTH_SLOTS - 1)];
+
+	(void)v;
+	st->nf_s = st->nf_s << 1 | (sa_hashset_entries(&prof.stide) != s0);
+	st->nf_b = st->nf_b << 1 | (sa_hashset_entries(&prof.bosc) != b0);
+	sc = 8 * sa_popcount64(st->nf_s & prof.frame_mask) +
+	     prof.params.bosc_weight *
+	     sa_popcount64(st->nf_b & prof.frame_mask);
+	if (sc > *m)
+		*m = sc;
+	if (novel && cur_pass == 1 && (st->nf_s & 1 || st->nf_b & 1))
+		fprintf(novel, "%.3f %ld %u\n", t, pid, sc);
 }
 
 static u64 rule_slope(void)
@@ -249,6 +279,16 @@ static u64 rule_slope(void)
 
 	if (!rule)
 		return sa_growth_slope_ppm(&prof, 0);
+	if (rule == 4) {
+		u32 mx = 0;
+		unsigned int i;
+
+		for (i = 0; i < SA_GROWTH_SLOTS; i++)
+			if (i != ((last + 1) & (SA_GROWTH_SLOTS - 1)) &&
+			    ck_max[i] > mx)
+				mx = ck_max[i];
+		return mx;
+	}
 	if (last > span) {
 		w0 = ck_w[(last - span) & (SA_GROWTH_SLOTS - 1)];
 		n0 = ck_n[(last - span) & (SA_GROWTH_SLOTS - 1)];
@@ -321,8 +361,13 @@ static void calib_check(double t)
 	if (sa_calib_thresholds(&prof.calib, &pa)) {
 		mode = 0;	/* beyond any threshold: training again */
 		run_ok = 0;
+		printf("  lifecycle: %.0f s: calibration saw a frame score of %llu, training again\n",
+		       t, (unsigned long long)prof.calib.max_score);
 		return;
 	}
+	printf("  lifecycle: %.0f s: calibrated over %lld windows, worst frame score %llu: combo %u\n",
+	       t, (long long)sa_atomic64_read(&prof.calib.windows),
+	       (unsigned long long)prof.calib.max_score, pa.combo_threshold);
 	sa_profile_tune(&prof, &pa);
 	prof.calib.state = SA_CALIB_DONE;
 	thr_combo = pa.combo_threshold;
@@ -369,6 +414,8 @@ static void check(double t)
 			t_flat = t;
 			w_flat = w;
 		}
+		printf("  lifecycle: %.0f s: converged (%llu windows), calibrating\n",
+		       t, (unsigned long long)w);
 		sa_calib_reset(&prof);
 		calib_checks = 0;
 		mode = 1;
@@ -432,6 +479,8 @@ static void feed(struct pstate *st, long pid, u16 id, double t, int pass)
 			n_stide_only++;
 		if (mode == 0 && rule == 3)
 			skel_feed(st, id);
+		if (mode == 0 && (v & SA_V_WINDOW))
+			novelty_frame(st, s0, b0, v, pid, t);
 		if (mode == 0)
 			ck_record(w0);
 	}
@@ -819,6 +868,10 @@ int main(int argc, char **argv)
 			dump = fopen(argv[++i], "w");
 			if (!dump)
 				return perror(argv[i]), 1;
+		} else if (!strcmp(argv[i], "--novel") && i + 1 < argc) {
+			novel = fopen(argv[++i], "w");
+			if (!novel)
+				return perror(argv[i]), 1;
 		} else if (!strcmp(argv[i], "--slopes") && i + 1 < argc) {
 			slopes = fopen(argv[++i], "w");
 			if (!slopes)
@@ -843,12 +896,14 @@ int main(int argc, char **argv)
 	/* Pass 1 measures; pass 2 replays again to tell late-new entries. */
 	for (pass = 1; pass <= (lifecycle ? 3 : 2); pass++) {
 		lc = pass == 3;
+		cur_pass = pass;
 		mode = 0;
 		run_ok = 0;
 		n_events = 0;
 		n_stide_only = 0;
 		memset(ck_w, 0, sizeof(ck_w));
 		memset(ck_n, 0, sizeof(ck_n));
+		memset(ck_max, 0, sizeof(ck_max));
 		memset(m1, 0, sa_hashset_size(order));
 		memset(m2, 0, sa_hashset_size(order));
 		if (sa_profile_init(&prof, &pa, m1, order, m2, order)) {
