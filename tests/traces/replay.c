@@ -193,6 +193,12 @@ static int cur_pass;
 /* --lifecycle: train until the rule holds, calibrate, enforce. */
 static int lifecycle, lc, mode;	/* 0 train, 1 calibrate, 2 enforce */
 static unsigned int calib_checks, calib_secs;
+/*
+ * --calib-double: calibration also goes on until it scored twice the
+ * windows it had scored when its worst frame score last rose.
+ */
+static int calib_double;
+static u64 calib_last_max, calib_w_at_max;
 static double force_at = -1;	/* --force-at: converge then, whatever */
 static double t_flat = -1, t_enforce = -1;
 static u64 w_flat, incidents, anomalous, enforced_windows;
@@ -355,6 +361,8 @@ static void calib_check(double t)
 
 	if (++calib_checks < (checks > 10 ? checks : 10) ||
 	    calib_checks < calib_secs ||
+	    (calib_double && (u64)sa_atomic64_read(&prof.calib.windows) <
+	     2 * calib_w_at_max) ||
 	    (u64)sa_atomic64_read(&prof.calib.windows) <
 	    ((u64)SA_CALIB_CHECKPOINTS << pa.growth_shift))
 		return;
@@ -418,6 +426,8 @@ static void check(double t)
 		       t, (unsigned long long)w);
 		sa_calib_reset(&prof);
 		calib_checks = 0;
+		calib_last_max = 0;
+		calib_w_at_max = 0;
 		mode = 1;
 	}
 }
@@ -465,6 +475,12 @@ static void feed(struct pstate *st, long pid, u16 id, double t, int pass)
 	} else {
 		unsigned int v = mode == 1 ? sa_calibrate(&prof, &st->s, id) :
 			sa_train(&prof, &st->s, id);
+
+		if (mode == 1 && prof.calib.max_score > calib_last_max) {
+			calib_last_max = prof.calib.max_score;
+			calib_w_at_max = (u64)sa_atomic64_read(&prof.calib.windows) +
+					 st->s.pending;
+		}
 		u32 s1 = sa_hashset_entries(&prof.stide);
 
 		if (v & SA_V_WINDOW)
@@ -847,6 +863,8 @@ int main(int argc, char **argv)
 			force_at = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--calib-secs") && i + 1 < argc)
 			calib_secs = (unsigned int)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--calib-double"))
+			calib_double = 1;
 		else if (!strcmp(argv[i], "--lifecycle"))
 			lifecycle = 1;
 		else if (!strcmp(argv[i], "--end") && i + 1 < argc)
