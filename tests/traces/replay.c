@@ -302,12 +302,23 @@ static u64 rule_slope(void)
 	return w > w0 ? (measure() - n0) * 1000000 / (w - w0) : 0;
 }
 
+/* A core with calibration (e703d43 and later): --lifecycle works. */
+#ifdef SA_CALIB_CHECKPOINTS
+#define HAVE_CALIB 1
+#else
+#define HAVE_CALIB 0
+#define sa_calibrate(p, s, id)	sa_train(p, s, id)
+#endif
+
 static void flush(struct pstate *st)
 {
-	if (mode == 1)
+#if HAVE_CALIB
+	if (mode == 1) {
 		sa_calib_flush(&prof, &st->s);
-	else
-		sa_stream_flush(&prof, &st->s);
+		return;
+	}
+#endif
+	sa_stream_flush(&prof, &st->s);
 }
 
 #if !defined(SA_HAVE_SIGNAL_RESTART) && !defined(SA_HAVE_SIGNAL_STREAM)
@@ -354,6 +365,7 @@ static void handler_start(struct pstate *st)
 }
 
 /* Calibration ends as in the module (sysanom_profile_calib_check). */
+#if HAVE_CALIB
 static void calib_check(double t)
 {
 	struct sa_params pa = prof.params;
@@ -389,6 +401,12 @@ static void calib_check(double t)
 	mode = 2;
 	t_enforce = t;
 }
+#else
+static void calib_check(double t)
+{
+	(void)t;
+}
+#endif
 
 static void check(double t)
 {
@@ -424,7 +442,9 @@ static void check(double t)
 		}
 		printf("  lifecycle: %.0f s: converged (%llu windows), calibrating\n",
 		       t, (unsigned long long)w);
+#if HAVE_CALIB
 		sa_calib_reset(&prof);
+#endif
 		calib_checks = 0;
 		calib_last_max = 0;
 		calib_w_at_max = 0;
@@ -476,11 +496,13 @@ static void feed(struct pstate *st, long pid, u16 id, double t, int pass)
 		unsigned int v = mode == 1 ? sa_calibrate(&prof, &st->s, id) :
 			sa_train(&prof, &st->s, id);
 
+#if HAVE_CALIB
 		if (mode == 1 && prof.calib.max_score > calib_last_max) {
 			calib_last_max = prof.calib.max_score;
 			calib_w_at_max = (u64)sa_atomic64_read(&prof.calib.windows) +
 					 st->s.pending;
 		}
+#endif
 		u32 s1 = sa_hashset_entries(&prof.stide);
 
 		if (v & SA_V_WINDOW)
@@ -907,6 +929,8 @@ int main(int argc, char **argv)
 	}
 	if (!file)
 		return fprintf(stderr, "usage: replay [options] FILE\n"), 2;
+	if (lifecycle && !HAVE_CALIB)
+		return fprintf(stderr, "--lifecycle: this core has no calibration\n"), 2;
 	kk = pa.k;
 	m1 = calloc(1, sa_hashset_size(order));
 	m2 = calloc(1, sa_hashset_size(order));
