@@ -192,7 +192,8 @@ static int cur_pass;
 
 /* --lifecycle: train until the rule holds, calibrate, enforce. */
 static int lifecycle, lc, mode;	/* 0 train, 1 calibrate, 2 enforce */
-static unsigned int calib_checks, calib_secs;
+static unsigned int calib_checks, calib_secs, n_checks;
+static u64 tk_w[SA_GROWTH_SLOTS], tk_e[SA_GROWTH_SLOTS];
 /*
  * --calib-double: calibration also goes on until it scored twice the
  * windows it had scored when its worst frame score last rose.
@@ -283,7 +284,7 @@ static u64 rule_slope(void)
 	u64 w = sa_profile_windows(&prof), last = w >> sh, w0 = 0, n0 = 0;
 	unsigned int span = SA_GROWTH_SLOTS - 1;
 
-	if (!rule)
+	if (!rule || rule == 5)
 		return sa_growth_slope_ppm(&prof, 0);
 	if (rule == 4) {
 		u32 mx = 0;
@@ -373,10 +374,13 @@ static void calib_check(double t)
 
 	if (++calib_checks < (checks > 10 ? checks : 10) ||
 	    calib_checks < calib_secs ||
+	    (rule == 5 && calib_checks < SA_CALIB_CHECKPOINTS &&
+	     (u64)sa_atomic64_read(&prof.calib.windows) <
+	     ((u64)SA_CALIB_CHECKPOINTS << pa.growth_shift)) ||
 	    (calib_double && (u64)sa_atomic64_read(&prof.calib.windows) <
 	     2 * calib_w_at_max) ||
-	    (u64)sa_atomic64_read(&prof.calib.windows) <
-	    ((u64)SA_CALIB_CHECKPOINTS << pa.growth_shift))
+	    (rule != 5 && (u64)sa_atomic64_read(&prof.calib.windows) <
+	     ((u64)SA_CALIB_CHECKPOINTS << pa.growth_shift)))
 		return;
 	if (sa_calib_thresholds(&prof.calib, &pa)) {
 		mode = 0;	/* beyond any threshold: training again */
@@ -421,6 +425,19 @@ static void check(double t)
 		return;
 	flat = (w >> prof.params.growth_shift) >= SA_GROWTH_SLOTS &&
 	       rule_slope() <= slope_ppm;
+	/*
+	 * --rule 5: or, by time, no new entry over the last 15 checks, with
+	 * windows in them and a checkpoint of windows in all.
+	 */
+	tk_w[n_checks % SA_GROWTH_SLOTS] = w;
+	tk_e[n_checks % SA_GROWTH_SLOTS] = sa_profile_entries(&prof);
+	n_checks++;
+	if (rule == 5 && !flat && n_checks >= SA_GROWTH_SLOTS &&
+	    (w >> prof.params.growth_shift) >= 1) {
+		unsigned int o = (n_checks - SA_GROWTH_SLOTS) % SA_GROWTH_SLOTS;
+
+		flat = tk_e[o] == sa_profile_entries(&prof) && tk_w[o] < w;
+	}
 	if (slopes && !lc)
 		fprintf(slopes, "%.0f %llu %llu\n", t, (unsigned long long)w,
 			(unsigned long long)rule_slope());
@@ -946,6 +963,7 @@ int main(int argc, char **argv)
 		memset(ck_w, 0, sizeof(ck_w));
 		memset(ck_n, 0, sizeof(ck_n));
 		memset(ck_max, 0, sizeof(ck_max));
+		n_checks = 0;
 		memset(m1, 0, sa_hashset_size(order));
 		memset(m2, 0, sa_hashset_size(order));
 		if (sa_profile_init(&prof, &pa, m1, order, m2, order)) {
