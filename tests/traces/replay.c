@@ -181,7 +181,10 @@ static double t_stop = -1;	/* --end: ignore what follows (shutdown) */
  * distinct windows of each stream's skeleton: its calls less waits
  * (futex, poll, select, epoll_wait, sleeps, sched_yield) and repeats.
  * Each is judged as the module judges entries: new ones per million
- * windows over the last 15 checkpoints.
+ * windows over the last 15 checkpoints. Rule 0 is the module's: with a
+ * core that ticks (SA_HAVE_GROWTH_TICK), also flat when nothing was
+ * learnt over the last 15 checks (sa_growth_quiet()), and calibration
+ * also ends after 15 checks; rule 5 is the window rule alone, as before.
  */
 static int rule;
 static u64 n_stide_only, n_events;
@@ -192,13 +195,18 @@ static int cur_pass;
 
 /* --lifecycle: train until the rule holds, calibrate, enforce. */
 static int lifecycle, lc, mode;	/* 0 train, 1 calibrate, 2 enforce */
-static unsigned int calib_checks, calib_secs, n_checks;
-static u64 tk_w[SA_GROWTH_SLOTS], tk_e[SA_GROWTH_SLOTS];
+static unsigned int calib_checks, calib_secs;
 /*
  * --calib-double: calibration also goes on until it scored twice the
  * windows it had scored when its worst frame score last rose.
  */
 static int calib_double;
+/* As the module: calibration may also end after 15 checks (quiet ones). */
+#ifdef SA_HAVE_GROWTH_TICK
+#define calib_by_checks	(rule != 5)
+#else
+#define calib_by_checks	0
+#endif
 static u64 calib_last_max, calib_w_at_max;
 static double force_at = -1;	/* --force-at: converge then, whatever */
 static double t_flat = -1, t_enforce = -1;
@@ -374,13 +382,11 @@ static void calib_check(double t)
 
 	if (++calib_checks < (checks > 10 ? checks : 10) ||
 	    calib_checks < calib_secs ||
-	    (rule == 5 && calib_checks < SA_CALIB_CHECKPOINTS &&
-	     (u64)sa_atomic64_read(&prof.calib.windows) <
-	     ((u64)SA_CALIB_CHECKPOINTS << pa.growth_shift)) ||
 	    (calib_double && (u64)sa_atomic64_read(&prof.calib.windows) <
 	     2 * calib_w_at_max) ||
-	    (rule != 5 && (u64)sa_atomic64_read(&prof.calib.windows) <
-	     ((u64)SA_CALIB_CHECKPOINTS << pa.growth_shift)))
+	    ((u64)sa_atomic64_read(&prof.calib.windows) <
+	     ((u64)SA_CALIB_CHECKPOINTS << pa.growth_shift) &&
+	     (!calib_by_checks || calib_checks < SA_CALIB_CHECKPOINTS)))
 		return;
 	if (sa_calib_thresholds(&prof.calib, &pa)) {
 		mode = 0;	/* beyond any threshold: training again */
@@ -425,19 +431,15 @@ static void check(double t)
 		return;
 	flat = (w >> prof.params.growth_shift) >= SA_GROWTH_SLOTS &&
 	       rule_slope() <= slope_ppm;
+#ifdef SA_HAVE_GROWTH_TICK
 	/*
-	 * --rule 5: or, by time, no new entry over the last 15 checks, with
-	 * windows in them and a checkpoint of windows in all.
+	 * As the module: or, for a quiet container, nothing learnt over the
+	 * last 15 checks (--rule 5: the window rule alone, as before).
 	 */
-	tk_w[n_checks % SA_GROWTH_SLOTS] = w;
-	tk_e[n_checks % SA_GROWTH_SLOTS] = sa_profile_entries(&prof);
-	n_checks++;
-	if (rule == 5 && !flat && n_checks >= SA_GROWTH_SLOTS &&
-	    (w >> prof.params.growth_shift) >= 1) {
-		unsigned int o = (n_checks - SA_GROWTH_SLOTS) % SA_GROWTH_SLOTS;
-
-		flat = tk_e[o] == sa_profile_entries(&prof) && tk_w[o] < w;
-	}
+	sa_growth_tick(&prof);
+	if (rule != 5 && !flat)
+		flat = sa_growth_quiet(&prof);
+#endif
 	if (slopes && !lc)
 		fprintf(slopes, "%.0f %llu %llu\n", t, (unsigned long long)w,
 			(unsigned long long)rule_slope());
@@ -963,7 +965,6 @@ int main(int argc, char **argv)
 		memset(ck_w, 0, sizeof(ck_w));
 		memset(ck_n, 0, sizeof(ck_n));
 		memset(ck_max, 0, sizeof(ck_max));
-		n_checks = 0;
 		memset(m1, 0, sa_hashset_size(order));
 		memset(m2, 0, sa_hashset_size(order));
 		if (sa_profile_init(&prof, &pa, m1, order, m2, order)) {
