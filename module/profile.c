@@ -791,9 +791,11 @@ out_unlock:
 
 /*
  * Calibration ends once it scored SA_CALIB_CHECKPOINTS growth checkpoints
- * of windows over at least max(stable_checks, 10) checks: the thresholds
- * are set from what it measured and the profile enforces. Behaviour too
- * far from the profile for any threshold sends it back to training.
+ * of windows, or lasted as many checks (the span a quiet container's
+ * growth was judged on), over at least max(stable_checks, 10) checks: the
+ * thresholds are set from what it measured and the profile enforces.
+ * Behaviour too far from the profile for any threshold sends it back to
+ * training.
  */
 static void sysanom_profile_calib_check(struct sysanom_profile *p)
 {
@@ -806,7 +808,8 @@ static void sysanom_profile_calib_check(struct sysanom_profile *p)
 					 lockdep_is_held(&p->core_lock));
 	want = (u64)SA_CALIB_CHECKPOINTS << core->sa.params.growth_shift;
 	if (++p->calib_checks < max(p->stable_checks, 10U) ||
-	    sa_atomic64_read(&core->sa.calib.windows) < want)
+	    (sa_atomic64_read(&core->sa.calib.windows) < want &&
+	     p->calib_checks < SA_CALIB_CHECKPOINTS))
 		goto out;
 	params = core->sa.params;
 	if (sa_calib_thresholds(&core->sa.calib, &params)) {
@@ -849,6 +852,7 @@ out:
 static void sysanom_profile_check_stable(struct work_struct *work)
 {
 	const struct sa_profile *sa;
+	struct sysanom_core *core;
 	struct sysanom_profile *p;
 	bool flat;
 
@@ -868,11 +872,19 @@ static void sysanom_profile_check_stable(struct work_struct *work)
 			continue;
 		}
 		rcu_read_lock();
-		sa = &rcu_dereference(p->core)->sa;
-		/* Judge only a curve with a full span of checkpoints. */
-		flat = (sa_profile_windows(sa) >> sa->params.growth_shift) >=
-		       SA_GROWTH_SLOTS &&
-		       sa_growth_slope_ppm(sa, 0) <= p->stable_ppm;
+		core = rcu_dereference(p->core);
+		sa = &core->sa;
+		/* Only this work writes the ticks; probes never read them. */
+		sa_growth_tick(&core->sa);
+		/*
+		 * Judge only a curve with a full span of checkpoints, or, for
+		 * a container too quiet to fill them, nothing learnt over the
+		 * last 15 checks.
+		 */
+		flat = ((sa_profile_windows(sa) >> sa->params.growth_shift) >=
+			SA_GROWTH_SLOTS &&
+			sa_growth_slope_ppm(sa, 0) <= p->stable_ppm) ||
+		       sa_growth_quiet(sa);
 		rcu_read_unlock();
 		if (!flat) {
 			p->stable_run = 0;

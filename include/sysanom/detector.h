@@ -118,15 +118,22 @@ struct sa_calib {
 	u64 max_epoch;		/* most BoSC mismatches in one epoch */
 };
 
-/* Growth curve: distinct entries against windows seen. */
+/*
+ * Growth curve: distinct entries against windows seen, at a checkpoint
+ * every 1 << growth_shift windows (ck_*), and at every sa_growth_tick()
+ * (tk_*: the module ticks once a second).
+ */
 struct sa_growth {
 	sa_atomic64_t windows;
 	u64 ck_windows[SA_GROWTH_SLOTS];
 	u32 ck_entries[SA_GROWTH_SLOTS];
+	u64 tk_windows[SA_GROWTH_SLOTS];
+	u32 tk_entries[SA_GROWTH_SLOTS];
+	u32 ticks;
 };
 
 /*
- * One per container, about 8.6 KB plus the two sets (the bag term table
+ * One per container, about 8.8 KB plus the two sets (the bag term table
  * dominates): allocate it, never put it on a kernel stack.
  */
 struct sa_profile {
@@ -361,6 +368,19 @@ static inline u32 sa_profile_entries(const struct sa_profile *p)
  * fewer checkpoints exist.
  */
 u64 sa_growth_slope_ppm(const struct sa_profile *p, unsigned int span);
+/*
+ * Records a point of the growth curve by time; one caller at a time (the
+ * module's one-second work). Probes never touch what it writes.
+ */
+void sa_growth_tick(struct sa_profile *p);
+#define SA_HAVE_GROWTH_TICK	1
+/*
+ * Whether the profile learnt nothing over its last SA_GROWTH_SLOTS - 1
+ * ticks while windows went on, with at least one checkpoint of windows in
+ * all: the growth slope by time is 0. A quiet container makes too few
+ * windows to fill the checkpoints of sa_growth_slope_ppm() in minutes.
+ */
+bool sa_growth_quiet(const struct sa_profile *p);
 /* Start (windows, entries) of the slope's span; (0, 0) if from the start. */
 void sa_growth_origin(const struct sa_profile *p, unsigned int span,
 		      u64 *w0, u32 *e0);

@@ -500,6 +500,34 @@ void sa_growth_set_origin(struct sa_profile *p, u64 w0, u32 e0)
 	WRITE_ONCE(g->ck_entries[slot], e0);
 }
 
+void sa_growth_tick(struct sa_profile *p)
+{
+	struct sa_growth *g = &p->growth;
+	unsigned int slot = g->ticks % SA_GROWTH_SLOTS;
+
+	WRITE_ONCE(g->tk_windows[slot], sa_profile_windows(p));
+	WRITE_ONCE(g->tk_entries[slot], sa_profile_entries(p));
+	WRITE_ONCE(g->ticks, g->ticks + 1);
+}
+
+bool sa_growth_quiet(const struct sa_profile *p)
+{
+	const struct sa_growth *g = &p->growth;
+	u32 ticks = READ_ONCE(g->ticks);
+	unsigned int now, then;
+	u64 w;
+
+	if (ticks < SA_GROWTH_SLOTS)
+		return false;
+	now = (ticks - 1) % SA_GROWTH_SLOTS;
+	then = ticks % SA_GROWTH_SLOTS;		/* SA_GROWTH_SLOTS - 1 ago */
+	w = READ_ONCE(g->tk_windows[now]);
+	return READ_ONCE(g->tk_entries[now]) ==
+	       READ_ONCE(g->tk_entries[then]) &&
+	       w > READ_ONCE(g->tk_windows[then]) &&
+	       (w >> p->params.growth_shift) >= 1;
+}
+
 u64 sa_growth_slope_ppm(const struct sa_profile *p, unsigned int span)
 {
 	u64 windows = sa_profile_windows(p);

@@ -677,6 +677,55 @@ static void test_growth(void)
 	free(m2);
 }
 
+/* The growth curve by time: quiet once nothing was learnt over 15 ticks. */
+static void test_growth_quiet(void)
+{
+	struct sa_params pa;
+	struct sa_profile p;
+	struct sa_stream s;
+	void *m1, *m2;
+	unsigned int i, j;
+
+	sa_params_default(&pa);
+	pa.k = 3;
+	pa.growth_shift = 6;	/* checkpoint every 64 windows */
+	make_profile(&p, &pa, 16, &m1, &m2);
+	sa_stream_reset(&s);
+	CHECK(!sa_growth_quiet(&p));
+	/* Ticks with no window at all: not quiet (nothing was seen). */
+	for (i = 0; i < SA_GROWTH_SLOTS; i++)
+		sa_growth_tick(&p);
+	CHECK(!sa_growth_quiet(&p));
+	/*
+	 * A few windows a tick, all learnt in the first tick's: quiet once
+	 * 15 ticks passed since the last tick before them.
+	 */
+	for (i = 0; i < SA_GROWTH_SLOTS - 1; i++) {
+		for (j = 0; j < 10; j++)
+			sa_train(&p, &s, j % 5);
+		sa_stream_flush(&p, &s);
+		sa_growth_tick(&p);
+		CHECK(!sa_growth_quiet(&p));
+	}
+	for (j = 0; j < 10; j++)
+		sa_train(&p, &s, j % 5);
+	sa_stream_flush(&p, &s);
+	sa_growth_tick(&p);
+	CHECK(sa_growth_quiet(&p));	/* 15 */
+	CHECK(sa_profile_windows(&p) >= 64);
+	/* One new window: not quiet for the next 15 ticks. */
+	sa_train(&p, &s, 7);
+	sa_stream_flush(&p, &s);
+	sa_growth_tick(&p);
+	CHECK(!sa_growth_quiet(&p));
+	/* Quiet ticks with no window in between: not quiet. */
+	for (i = 0; i < SA_GROWTH_SLOTS; i++)
+		sa_growth_tick(&p);
+	CHECK(!sa_growth_quiet(&p));
+	free(m1);
+	free(m2);
+}
+
 static void test_params(void)
 {
 	struct sa_params pa;
@@ -968,6 +1017,7 @@ int main(void)
 	test_start_marker();
 	test_calibration();
 	test_growth();
+	test_growth_quiet();
 	test_params();
 	test_retune_epoch();
 	test_format();

@@ -8,7 +8,9 @@
  *
  *   replay [-k K] [--bag N] [--shift S] [--slope PPM] [--for N]
  *          [--sigstream] [--sigreset N] [--late-from FRACTION] [--dump FILE]
- *          [--curve FILE] FILE.strace
+ *          [--curve FILE] [--slopes FILE] [--rule N] [--end SECONDS]
+ *          [--lifecycle [--alerts FILE] [--force-at S] [--calib-secs N]]
+ *          FILE.strace
  *
  * Prints the windows, seconds, entries when the rule first held (or
  * "never"), the final windows and entries, and the STIDE/BoSC entries that
@@ -20,6 +22,16 @@
  * what the module does at signal delivery (main, cffa3b9): a handler's calls
  * go to a fresh stream, and its rt_sigreturn brings the interrupted one
  * back. Reads .strace files and .ftrace(.zst) files (see lib.sh).
+ *
+ * --lifecycle replays the trace a third time as `train --until-stable`
+ * runs it: training until the rule holds, calibration as the module ends
+ * it (15 checkpoints of windows and 10 checks, or --calib-secs checks),
+ * back to training when no threshold fits, then enforcement at the learnt
+ * thresholds; it counts incidents (anomalous windows in a row of one
+ * thread) and --alerts writes each one's first window. --force-at S
+ * takes the rule as holding from S seconds on. --end S ignores the trace
+ * after S seconds (the recording scripts stop the servers at the end).
+ * --slopes writes "seconds windows slope" at each check of pass 1.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -53,6 +65,15 @@ struct pstate {
 	struct sa_stream saved;
 	struct ann saved_ring[16];
 	unsigned int saved_pos;
+	/* --lifecycle: in an incident (anomalous windows in a row) */
+	int incident;
+	/* --rule 2: windows of this stream, and at its last new entry */
+	u64 nwin, last_new;
+	/* --rule 3: the last k calls that are neither waits nor repeats */
+	u64 skel;
+	u16 skel_last;
+	/* --rule 4: windows new to the STIDE and BoSC sets, newest bit 0 */
+	u64 nf_s, nf_b;
 };
 
 /* The annotations of a fresh stream: "^" (no call yet). */
@@ -80,6 +101,7 @@ static struct pstate *get(long pid)
 		sa_stream_reset(&ps[pid]->s);
 		ann_reset(ps[pid]);
 		ps[pid]->intr = -1;
+		ps[pid]->skel_last = 0xffff;
 	}
 	return ps[pid];
 }
@@ -141,7 +163,7 @@ static unsigned int run_ok;
 static double late_from = 0.5;
 static u64 late_w;	/* windows after which a new entry is "late" */
 static u64 late_stide, late_bosc;
-static FILE *dump, *curve;
+static FILE *dump, *curve, *slopes;
 static unsigned int kk;
 static u64 slope_ppm = 100;
 static unsigned int checks = 10;
@@ -149,12 +171,170 @@ static unsigned long torn;	/* ftrace lines that lost events */
 static int sigstream;	/* emulate the module's signal-handler streams */
 static int sigreset;	/* 1: fresh windows after rt_sigreturn, 2: and at delivery */
 static int redo;	/* --redo: sa_stream_signal_redo() for interrupted calls */
+static double t_stop = -1;	/* --end: ignore what follows (shutdown) */
+
+/*
+ * The rule's measure (--rule): 0 the profile's entries (the module's), 1
+ * STIDE entries only, 2 novelty events: a new entry opens an event unless
+ * its stream had one within the last frame of windows (one call landing
+ * elsewhere makes up to k windows and bag windows new at once), 3 the
+ * distinct windows of each stream's skeleton: its calls less waits
+ * (futex, poll, select, epoll_wait, sleeps, sched_yield) and repeats.
+ * Each is judged as the module judges entries: new ones per million
+ * windows over the last 15 checkpoints. Rule 0 is the module's: with a
+ * core that ticks (SA_HAVE_GROWTH_TICK), also flat when nothing was
+ * learnt over the last 15 checks (sa_growth_quiet()), and calibration
+ * also ends after 15 checks; rule 5 is the window rule alone, as before.
+ */
+static int rule;
+static u64 n_stide_only, n_events;
+static u64 ck_w[SA_GROWTH_SLOTS], ck_n[SA_GROWTH_SLOTS];
+static u32 ck_max[SA_GROWTH_SLOTS];	/* rule 4: worst novelty frame */
+static FILE *novel;
+static int cur_pass;
+
+/* --lifecycle: train until the rule holds, calibrate, enforce. */
+static int lifecycle, lc, mode;	/* 0 train, 1 calibrate, 2 enforce */
+static unsigned int calib_checks, calib_secs;
+/*
+ * --calib-double: calibration also goes on until it scored twice the
+ * windows it had scored when its worst frame score last rose.
+ */
+static int calib_double;
+/* As the module: calibration may also end after 15 checks (quiet ones). */
+#ifdef SA_HAVE_GROWTH_TICK
+#define calib_by_checks	(rule != 5)
+#else
+#define calib_by_checks	0
+#endif
+static u64 calib_last_max, calib_w_at_max;
+static double force_at = -1;	/* --force-at: converge then, whatever */
+static double t_flat = -1, t_enforce = -1;
+static u64 w_flat, incidents, anomalous, enforced_windows;
+static FILE *alerts;
+static u32 thr_combo;
+
+static struct sa_hashset skel_set;
+
+static int is_wait(u16 id)
+{
+	switch (id) {
+	case 7: case 23: case 24: case 35: case 202: case 230: case 232:
+	case 270: case 271: case 281: case 441: case 449:
+		return 1;
+	}
+	return 0;
+}
+
+/* Rule 3: the stream's skeleton window, new or not. */
+static void skel_feed(struct pstate *st, u16 id)
+{
+	u64 mask = (1ULL << (10 * prof.params.k)) - 1;
+
+	if (is_wait(id) || id == st->skel_last)
+		return;
+	st->skel_last = id;
+	st->skel = ((st->skel << 10) | id) & mask;
+	sa_hashset_insert(&skel_set, st->skel | SA_KEY_EXACT);
+}
+
+static u64 measure(void)
+{
+	if (rule == 3)
+		return sa_hashset_entries(&skel_set);
+	if (rule == 1)
+		return sa_hashset_entries(&prof.stide);
+	if (rule == 2)
+		return n_events;
+	return sa_profile_entries(&prof);
+}
+
+/* The module's growth checkpoints, of the rule's measure. */
+static void ck_record(u64 w0)
+{
+	unsigned int sh = prof.params.growth_shift;
+	u64 w = sa_profile_windows(&prof);
+
+	if ((w >> sh) == (w0 >> sh))
+		return;
+	ck_w[(w >> sh) & (SA_GROWTH_SLOTS - 1)] = w;
+	ck_n[(w >> sh) & (SA_GROWTH_SLOTS - 1)] = measure();
+	ck_max[((w >> sh) + 1) & (SA_GROWTH_SLOTS - 1)] = 0;
+}
+
+/*
+ * Rule 4: the frame score training's own novelty reaches, as detection
+ * would have scored it: a window new to the STIDE set is a STIDE
+ * mismatch, one new to the BoSC set a BoSC mismatch.
+ */
+static void novelty_frame(struct pstate *st, u32 s0, u32 b0, unsigned int v,
+			  long pid, double t)
+{
+	unsigned int sh = prof.params.growth_shift, sc;
+	u64 w = sa_profile_windows(&prof);
+	u32 *m = &ck_max[((w >> sh) + 1) & (SA_GROWTH_SLOTS - 1)];
+
+	(void)v;
+	st->nf_s = st->nf_s << 1 | (sa_hashset_entries(&prof.stide) != s0);
+	st->nf_b = st->nf_b << 1 | (sa_hashset_entries(&prof.bosc) != b0);
+	sc = 8 * sa_popcount64(st->nf_s & prof.frame_mask) +
+	     prof.params.bosc_weight *
+	     sa_popcount64(st->nf_b & prof.frame_mask);
+	if (sc > *m)
+		*m = sc;
+	if (novel && cur_pass == 1 && (st->nf_s & 1 || st->nf_b & 1))
+		fprintf(novel, "%.3f %ld %u\n", t, pid, sc);
+}
+
+static u64 rule_slope(void)
+{
+	unsigned int sh = prof.params.growth_shift;
+	u64 w = sa_profile_windows(&prof), last = w >> sh, w0 = 0, n0 = 0;
+	unsigned int span = SA_GROWTH_SLOTS - 1;
+
+	if (!rule || rule == 5)
+		return sa_growth_slope_ppm(&prof, 0);
+	if (rule == 4) {
+		u32 mx = 0;
+		unsigned int i;
+
+		for (i = 0; i < SA_GROWTH_SLOTS; i++)
+			if (i != ((last + 1) & (SA_GROWTH_SLOTS - 1)) &&
+			    ck_max[i] > mx)
+				mx = ck_max[i];
+		return mx;
+	}
+	if (last > span) {
+		w0 = ck_w[(last - span) & (SA_GROWTH_SLOTS - 1)];
+		n0 = ck_n[(last - span) & (SA_GROWTH_SLOTS - 1)];
+	}
+	return w > w0 ? (measure() - n0) * 1000000 / (w - w0) : 0;
+}
+
+/* A core with calibration (e703d43 and later): --lifecycle works. */
+#ifdef SA_CALIB_CHECKPOINTS
+#define HAVE_CALIB 1
+#else
+#define HAVE_CALIB 0
+#define sa_calibrate(p, s, id)	sa_train(p, s, id)
+#endif
+
+static void flush(struct pstate *st)
+{
+#if HAVE_CALIB
+	if (mode == 1) {
+		sa_calib_flush(&prof, &st->s);
+		return;
+	}
+#endif
+	sa_stream_flush(&prof, &st->s);
+}
 
 #if !defined(SA_HAVE_SIGNAL_RESTART) && !defined(SA_HAVE_SIGNAL_STREAM)
 /* Fresh windows in @st (the detection frames would be kept). */
 static void restart(struct pstate *st)
 {
-	sa_stream_flush(&prof, &st->s);
+	flush(st);
 	sa_stream_reset(&st->s);
 	ann_reset(st);
 }
@@ -193,12 +373,78 @@ static void handler_start(struct pstate *st)
 	}
 }
 
+/* Calibration ends as in the module (sysanom_profile_calib_check). */
+#if HAVE_CALIB
+static void calib_check(double t)
+{
+	struct sa_params pa = prof.params;
+	long i;
+
+	if (++calib_checks < (checks > 10 ? checks : 10) ||
+	    calib_checks < calib_secs ||
+	    (calib_double && (u64)sa_atomic64_read(&prof.calib.windows) <
+	     2 * calib_w_at_max) ||
+	    ((u64)sa_atomic64_read(&prof.calib.windows) <
+	     ((u64)SA_CALIB_CHECKPOINTS << pa.growth_shift) &&
+	     (!calib_by_checks || calib_checks < SA_CALIB_CHECKPOINTS)))
+		return;
+	if (sa_calib_thresholds(&prof.calib, &pa)) {
+		mode = 0;	/* beyond any threshold: training again */
+		run_ok = 0;
+		printf("  lifecycle: %.0f s: calibration saw a frame score of %llu, training again\n",
+		       t, (unsigned long long)prof.calib.max_score);
+		return;
+	}
+	printf("  lifecycle: %.0f s: calibrated over %lld windows, worst frame score %llu: combo %u\n",
+	       t, (long long)sa_atomic64_read(&prof.calib.windows),
+	       (unsigned long long)prof.calib.max_score, pa.combo_threshold);
+	sa_profile_tune(&prof, &pa);
+	prof.calib.state = SA_CALIB_DONE;
+	thr_combo = pa.combo_threshold;
+	for (i = 0; i < MAXPID; i++) {
+		if (!ps[i])
+			continue;
+		sa_calib_flush(&prof, &ps[i]->s);
+		sa_stream_rejudge(&ps[i]->s);
+		sa_stream_rejudge(&ps[i]->saved);
+	}
+	mode = 2;
+	t_enforce = t;
+}
+#else
+static void calib_check(double t)
+{
+	(void)t;
+}
+#endif
+
 static void check(double t)
 {
 	u64 w = sa_profile_windows(&prof);
-	int flat = (w >> prof.params.growth_shift) >= SA_GROWTH_SLOTS &&
-		   sa_growth_slope_ppm(&prof, 0) <= slope_ppm;
+	int flat;
 
+	if (lc && mode == 1) {
+		calib_check(t);
+		return;
+	}
+	if (lc && mode == 2)
+		return;
+	flat = (w >> prof.params.growth_shift) >= SA_GROWTH_SLOTS &&
+	       rule_slope() <= slope_ppm;
+#ifdef SA_HAVE_GROWTH_TICK
+	/*
+	 * As the module: or, for a quiet container, nothing learnt over the
+	 * last 15 checks (--rule 5: the window rule alone, as before).
+	 */
+	sa_growth_tick(&prof);
+	if (rule != 5 && !flat)
+		flat = sa_growth_quiet(&prof);
+#endif
+	if (slopes && !lc)
+		fprintf(slopes, "%.0f %llu %llu\n", t, (unsigned long long)w,
+			(unsigned long long)rule_slope());
+	if (force_at >= 0)
+		flat = t >= force_at;
 	if (!flat) {
 		run_ok = 0;
 		return;
@@ -207,6 +453,21 @@ static void check(double t)
 		stable_t = t;
 		stable_w = w;
 		stable_e = sa_profile_entries(&prof);
+	}
+	if (lc && run_ok >= checks) {
+		if (t_flat < 0) {
+			t_flat = t;
+			w_flat = w;
+		}
+		printf("  lifecycle: %.0f s: converged (%llu windows), calibrating\n",
+		       t, (unsigned long long)w);
+#if HAVE_CALIB
+		sa_calib_reset(&prof);
+#endif
+		calib_checks = 0;
+		calib_last_max = 0;
+		calib_w_at_max = 0;
+		mode = 1;
 	}
 }
 
@@ -224,7 +485,62 @@ static void feed(struct pstate *st, long pid, u16 id, double t, int pass)
 	st->ring[st->pos].err[0] = 0;
 	st->pos = (st->pos + 1) & 15;
 	st->sig_next = 0;
-	sa_train(&prof, &st->s, id);
+	if (mode == 2) {
+		unsigned int v = sa_detect(&prof, &st->s, id);
+
+		enforced_windows += !!(v & SA_V_WINDOW);
+		if (v & SA_V_ANOMALY) {
+			anomalous++;
+			if (!st->incident && alerts) {
+				fprintf(alerts, "%.3f %ld", t, pid);
+				for (i = kk; i > 0; i--) {
+					const struct ann *a =
+						&st->ring[(st->pos - i) & 15];
+					const char *nm = a->id == 0xffff ?
+						"^" : sa_syscall_name(a->id);
+
+					fprintf(alerts, " %s%s", a->sig ? "!" :
+						"", nm ? nm : "?");
+					if (a->err[0])
+						fprintf(alerts, ":%s", a->err);
+				}
+				fputc('\n', alerts);
+			}
+			incidents += !st->incident;
+			st->incident = 1;
+		} else if (v & (SA_V_STIDE_MISS | SA_V_BOSC_MISS)) {
+			st->incident = 0;
+		}
+	} else {
+		unsigned int v = mode == 1 ? sa_calibrate(&prof, &st->s, id) :
+			sa_train(&prof, &st->s, id);
+
+#if HAVE_CALIB
+		if (mode == 1 && prof.calib.max_score > calib_last_max) {
+			calib_last_max = prof.calib.max_score;
+			calib_w_at_max = (u64)sa_atomic64_read(&prof.calib.windows) +
+					 st->s.pending;
+		}
+#endif
+		u32 s1 = sa_hashset_entries(&prof.stide);
+
+		if (v & SA_V_WINDOW)
+			st->nwin++;
+		if (mode == 0 && (v & SA_V_NEW)) {
+			if (!st->last_new || st->nwin - st->last_new >=
+			    prof.params.frame)
+				n_events++;
+			st->last_new = st->nwin;
+		}
+		if (s1 != s0)
+			n_stide_only++;
+		if (mode == 0 && rule == 3)
+			skel_feed(st, id);
+		if (mode == 0 && (v & SA_V_WINDOW))
+			novelty_frame(st, s0, b0, v, pid, t);
+		if (mode == 0)
+			ck_record(w0);
+	}
 #ifdef SA_HAVE_SIGNAL_STREAM
 	if (id == 15) {	/* the core brought the windows back, or restarted */
 		if (st->depth) {
@@ -244,7 +560,7 @@ static void feed(struct pstate *st, long pid, u16 id, double t, int pass)
 #endif
 	if (sigstream && st->depth && id == 15) {
 		st->depth = 0;
-		sa_stream_flush(&prof, &st->s);
+		flush(st);
 		st->s = st->saved;
 		memcpy(st->ring, st->saved_ring, sizeof(st->ring));
 		st->pos = st->saved_pos;
@@ -254,7 +570,7 @@ static void feed(struct pstate *st, long pid, u16 id, double t, int pass)
 		fprintf(curve, "%llu %u\n",
 			(unsigned long long)sa_profile_windows(&prof),
 			sa_profile_entries(&prof));
-	if (pass != 2 || w0 < late_w)
+	if (pass != 2 || w0 < late_w || mode)
 		return;
 	if (sa_hashset_entries(&prof.bosc) != b0)
 		late_bosc++;
@@ -302,7 +618,7 @@ static void on_return(struct pstate *st, const char *name,
 
 		c->handlers = st->handlers;
 	} else if (!strcmp(name, "execve") && val == 0) {
-		sa_stream_flush(&prof, &st->s);
+		flush(st);
 		sa_stream_reset(&st->s);
 		ann_reset(st);
 		st->depth = 0;
@@ -362,8 +678,10 @@ static int run(FILE *f, int pass, double *t_end, u64 *w_end)
 			t0 = t;
 			next_check = t0 + 1;
 		}
+		if (t_stop >= 0 && t - t0 > t_stop)
+			break;
 		while (t >= next_check) {
-			if (pass == 1)
+			if (pass != 2)
 				check(next_check - t0);
 			next_check += 1;
 		}
@@ -380,7 +698,7 @@ static int run(FILE *f, int pass, double *t_end, u64 *w_end)
 			continue;
 		}
 		if (!strncmp(p, "+++", 3)) {
-			sa_stream_flush(&prof, &st->s);
+			flush(st);
 			free(ps[pid]);
 			ps[pid] = NULL;
 			continue;
@@ -487,8 +805,10 @@ static int run_ftrace(FILE *f, int pass, double *t_end)
 			t0 = t;
 			next_check = t0 + 1;
 		}
+		if (t_stop >= 0 && t - t0 > t_stop)
+			break;
 		while (t >= next_check) {
-			if (pass == 1)
+			if (pass != 2)
 				check(next_check - t0);
 			next_check += 1;
 		}
@@ -525,12 +845,14 @@ static int run_ftrace(FILE *f, int pass, double *t_end)
 				get(cp);
 			}
 		} else if (!strncmp(ev, "sched_process_exec: ", 20)) {
-			sa_stream_flush(&prof, &st->s);
+			st->skel = 0;
+			st->skel_last = 0xffff;
+			flush(st);
 			sa_stream_reset(&st->s);
 			ann_reset(st);
 			st->depth = 0;
 		} else if (!strncmp(ev, "sched_process_exit: ", 20)) {
-			sa_stream_flush(&prof, &st->s);
+			flush(st);
 			if (pid > 0 && pid < MAXPID) {
 				free(ps[pid]);
 				ps[pid] = NULL;
@@ -556,10 +878,11 @@ int main(int argc, char **argv)
 {
 	struct sa_params pa;
 	unsigned int order = 20;
-	void *m1, *m2;
+	void *m1, *m2, *skel_mem;
 	const char *file = NULL;
 	double t_end;
-	u64 w_end;
+	u64 w_end = 0;
+	u32 stide_end = 0, bosc_end = 0;
 	int i, pass;
 	FILE *f;
 
@@ -575,7 +898,23 @@ int main(int argc, char **argv)
 			slope_ppm = strtoull(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--for") && i + 1 < argc)
 			checks = (unsigned int)atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--sigstream"))
+		else if (!strcmp(argv[i], "--rule") && i + 1 < argc)
+			rule = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--force-at") && i + 1 < argc)
+			force_at = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--calib-secs") && i + 1 < argc)
+			calib_secs = (unsigned int)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--calib-double"))
+			calib_double = 1;
+		else if (!strcmp(argv[i], "--lifecycle"))
+			lifecycle = 1;
+		else if (!strcmp(argv[i], "--end") && i + 1 < argc)
+			t_stop = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--alerts") && i + 1 < argc) {
+			alerts = fopen(argv[++i], "w");
+			if (!alerts)
+				return perror(argv[i]), 1;
+		} else if (!strcmp(argv[i], "--sigstream"))
 			sigstream = 1;
 		else if (!strcmp(argv[i], "--redo"))
 			redo = 1;
@@ -587,6 +926,14 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--dump") && i + 1 < argc) {
 			dump = fopen(argv[++i], "w");
 			if (!dump)
+				return perror(argv[i]), 1;
+		} else if (!strcmp(argv[i], "--novel") && i + 1 < argc) {
+			novel = fopen(argv[++i], "w");
+			if (!novel)
+				return perror(argv[i]), 1;
+		} else if (!strcmp(argv[i], "--slopes") && i + 1 < argc) {
+			slopes = fopen(argv[++i], "w");
+			if (!slopes)
 				return perror(argv[i]), 1;
 		} else if (!strcmp(argv[i], "--curve") && i + 1 < argc) {
 			curve = fopen(argv[++i], "w");
@@ -601,11 +948,23 @@ int main(int argc, char **argv)
 	}
 	if (!file)
 		return fprintf(stderr, "usage: replay [options] FILE\n"), 2;
+	if (lifecycle && !HAVE_CALIB)
+		return fprintf(stderr, "--lifecycle: this core has no calibration\n"), 2;
 	kk = pa.k;
 	m1 = calloc(1, sa_hashset_size(order));
 	m2 = calloc(1, sa_hashset_size(order));
+	skel_mem = calloc(1, sa_hashset_size(order));
 	/* Pass 1 measures; pass 2 replays again to tell late-new entries. */
-	for (pass = 1; pass <= 2; pass++) {
+	for (pass = 1; pass <= (lifecycle ? 3 : 2); pass++) {
+		lc = pass == 3;
+		cur_pass = pass;
+		mode = 0;
+		run_ok = 0;
+		n_events = 0;
+		n_stide_only = 0;
+		memset(ck_w, 0, sizeof(ck_w));
+		memset(ck_n, 0, sizeof(ck_n));
+		memset(ck_max, 0, sizeof(ck_max));
 		memset(m1, 0, sa_hashset_size(order));
 		memset(m2, 0, sa_hashset_size(order));
 		if (sa_profile_init(&prof, &pa, m1, order, m2, order)) {
@@ -613,6 +972,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		reset_all();
+		memset(skel_mem, 0, sa_hashset_size(order));
+		sa_hashset_init(&skel_set, skel_mem, order);
 		if (strstr(file, ".zst")) {
 			char cmd[4200];
 
@@ -627,7 +988,13 @@ int main(int argc, char **argv)
 			run_ftrace(f, pass, &t_end);
 		else
 			run(f, pass, &t_end, &w_end);
+		if (pass == 3)
+			break;
 		w_end = sa_profile_windows(&prof);
+		if (pass == 2) {
+			stide_end = sa_hashset_entries(&prof.stide);
+			bosc_end = sa_hashset_entries(&prof.bosc);
+		}
 		if (strstr(file, ".zst"))
 			pclose(f);
 		else
@@ -643,8 +1010,7 @@ int main(int argc, char **argv)
 	printf("%s: k %u bag %u", file, pa.k, pa.bag);
 
 	printf("\n  trace %.0f s, %llu windows, %u STIDE + %u BoSC entries\n",
-	       t_end, (unsigned long long)w_end,
-	       sa_hashset_entries(&prof.stide), sa_hashset_entries(&prof.bosc));
+	       t_end, (unsigned long long)w_end, stide_end, bosc_end);
 	if (torn)
 		printf("  %lu torn ftrace lines (events lost in them)\n",
 		       torn / 2);
@@ -658,6 +1024,17 @@ int main(int argc, char **argv)
 	printf("  new after %.0f%% of windows (%llu): %llu STIDE, %llu BoSC\n",
 	       late_from * 100, (unsigned long long)late_w,
 	       (unsigned long long)late_stide, (unsigned long long)late_bosc);
+	if (lifecycle && t_flat < 0)
+		printf("  lifecycle: never converged\n");
+	else if (lifecycle && t_enforce < 0)
+		printf("  lifecycle: converged at %.0f s (%llu windows), still calibrating at the end\n",
+		       t_flat, (unsigned long long)w_flat);
+	else if (lifecycle)
+		printf("  lifecycle: converged at %.0f s (%llu windows), enforcing at %.0f s (combo %u): %llu incidents, %llu anomalous of %llu windows\n",
+		       t_flat, (unsigned long long)w_flat, t_enforce,
+		       thr_combo, (unsigned long long)incidents,
+		       (unsigned long long)anomalous,
+		       (unsigned long long)enforced_windows);
 	(void)windows_at_check;
 	(void)entries_at_check;
 	if (dump)
