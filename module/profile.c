@@ -23,6 +23,8 @@
 
 /* Sets start at 1 << 10 slots and double up to the memory caps. */
 #define SYSANOM_INITIAL_ORDER 10
+/* Calibration lasts as long as training did, up to an hour. */
+#define SYSANOM_CALIB_MAX_CHECKS 3600
 
 DEFINE_STATIC_KEY_FALSE(sysanom_tracking);
 
@@ -407,8 +409,10 @@ static int sysanom_profile_mode(struct sysanom_profile *p, u32 mode)
 	} else if (old == SYSANOM_MODE_CALIBRATING && mode != old) {
 		WRITE_ONCE(core->sa.calib.state, SA_CALIB_NONE);
 	}
-	if (mode == SYSANOM_MODE_TRAINING && old != mode)
+	if (mode == SYSANOM_MODE_TRAINING && old != mode) {
 		p->converged = false;
+		p->train_checks = 0;
+	}
 	WRITE_ONCE(p->mode, mode);
 	p->stable_run = 0;
 out:
@@ -792,7 +796,9 @@ out_unlock:
 /*
  * Calibration ends once it scored SA_CALIB_CHECKPOINTS growth checkpoints
  * of windows, or lasted as many checks (the span a quiet container's
- * growth was judged on), over at least max(stable_checks, 10) checks: the
+ * growth was judged on), over at least max(stable_checks, 10) checks and
+ * as many as until-stable training took (a service's periodic work, such
+ * as PostgreSQL's autovacuum, comes back within that time): the
  * thresholds are set from what it measured and the profile enforces.
  * Behaviour too far from the profile for any threshold sends it back to
  * training.
@@ -807,7 +813,9 @@ static void sysanom_profile_calib_check(struct sysanom_profile *p)
 	core = rcu_dereference_protected(p->core,
 					 lockdep_is_held(&p->core_lock));
 	want = (u64)SA_CALIB_CHECKPOINTS << core->sa.params.growth_shift;
+	/* As long as training took: rare and periodic work shows up again. */
 	if (++p->calib_checks < max(p->stable_checks, 10U) ||
+	    p->calib_checks < min(p->train_checks, SYSANOM_CALIB_MAX_CHECKS) ||
 	    (sa_atomic64_read(&core->sa.calib.windows) < want &&
 	     p->calib_checks < SA_CALIB_CHECKPOINTS))
 		goto out;
@@ -866,6 +874,8 @@ static void sysanom_profile_check_stable(struct work_struct *work)
 		}
 		if (!p->stable_checks || p->mode != SYSANOM_MODE_TRAINING)
 			continue;
+		if (p->train_checks < U32_MAX)
+			p->train_checks++;
 		/* A full profile stopped learning: it has not converged. */
 		if (READ_ONCE(p->full)) {
 			p->stable_run = 0;

@@ -58,6 +58,7 @@ struct sysanom_profile {
 	u64 stable_ppm;			/* until-stable: slope threshold */
 	u32 stable_checks;		/* consecutive checks needed, 0 = off */
 	u32 stable_run;
+	u32 train_checks;		/* one-second checks of until-stable training */
 	u32 calib_checks;		/* one-second checks in calibration */
 	u64 since_ns;			/* ktime_get_ns() when tracking began */
 	bool converged;			/* the until-stable rule was met */

@@ -271,8 +271,9 @@ int cmd_train(int argc, char **argv)
 			       "With --until-stable, once the growth slope (new profile\n"
 			       "entries per window) stayed at or under S (default 0.0001)\n"
 			       "for SECONDS (default 10), calibrate: score further normal\n"
-			       "behaviour without alerting, set the thresholds a margin\n"
-			       "over the worst of it, then enforce. No tuning is needed.\n"
+			       "behaviour without alerting, for as long as training took,\n"
+			       "set the thresholds a margin over the worst of it, then\n"
+			       "enforce. No tuning is needed.\n"
 			       "TARGET is a cgroup v2 path, a cgroup id or a container name\n"
 			       "or id (see 'sysanomctl --help').\n");
 			return 0;
