@@ -1,11 +1,14 @@
 #!/bin/sh
-# kernels: none
+# kernels: debian
 # needs: services
-# timeout: 1500
-# Not in 'make check' yet: PostgreSQL under pgbench never converges (its
-# data-dependent I/O and lock waits keep making new windows), and the quiet
-# sidecar needs more windows than it makes in minutes. Run it by hand:
-#   tests/vm/run-guest.sh --kernel debian --scenario tests/scenarios/40-services.sh
+# timeout: 1800
+# PostgreSQL runs only when asked (SYSANOM_SERVICES_PG=1 in run-guest.sh's
+# environment): under pgbench in this emulated guest it makes about 400
+# windows a second and, 7 minutes in, still learns 6 new entries per 1000
+# windows (its autovacuum workers, lock waits and checkpoints: see
+# tests/traces/README.md), so it does not converge within CI's time:
+#   SYSANOM_SERVICES_PG=1 tests/vm/run-guest.sh --kernel debian \
+#	--scenario tests/scenarios/40-services.sh
 # Real services from Debian's packages, each in its own runc container (its
 # own cgroup), driven by their real clients from outside the containers'
 # cgroups (in each container's network namespace only):
@@ -30,9 +33,11 @@
 [ "$HAVE_SERVICES" = 1 ] || fail "the initramfs has no services (run-guest.sh adds them for '# needs: services')"
 
 PG=/usr/lib/postgresql/15/bin
-TRAIN_MAX=420	# seconds all four may take to converge, trained in parallel
+TRAIN_MAX=600	# seconds they may take to enforce (training, then calibration), in parallel
 WEB_PORT=8080 PG_PORT=5432 MC_PORT=11211 RSH_PORT=4444
-SERVICES="web pg cache side"
+. /etc/sysanom-test.conf
+if [ "${SERVICES_PG:-0}" = 1 ]; then SERVICES="web pg cache side"; else SERVICES="web cache side"; fi
+has() { case " $SERVICES " in *" $1 "*) return 0 ;; esac; return 1; }
 T0=$(date +%s)
 elapsed() { echo $(($(date +%s) - T0)); }
 problems="" summary=""
@@ -128,6 +133,7 @@ exec /usr/sbin/nginx -g 'daemon off;'
 W
 svc_start web
 
+if has pg; then
 # pg: initdb at the first start, then the server, as postgres (uid 101).
 # Checkpoints and autovacuum run every minute (not 5): periodic work must
 # occur during training for the profile to know it.
@@ -148,6 +154,7 @@ exec $PG/postgres -D \$D -c listen_addresses=127.0.0.1 -c port=$PG_PORT \\
 	-c checkpoint_timeout=60s -c autovacuum_naptime=60s -c log_min_messages=warning
 W
 svc_start pg
+fi
 
 # cache: memcached as memcache (uid 102).
 b=$(svc_bundle cache 102 102) || fail "cache: no bundle"
@@ -174,13 +181,13 @@ note "web: search page answers ($(elapsed)s)"
 wait_for 60 in_net cache memcstat --servers="127.0.0.1:$MC_PORT" ||
 	fail "cache: memcached does not answer: $(cat /tmp/cache.out)"
 note "cache: memcached answers ($(elapsed)s)"
-wait_for 300 pg_sql 'select 1' ||
+has pg && { wait_for 300 pg_sql 'select 1' ||
 	fail "pg: PostgreSQL does not answer: $(pg_sql 'select 1' 2>&1; cat /tmp/pg.out; tail -n 20 /tmp/bundle-pg/rootfs/tmp/initdb.log 2> /dev/null)"
 note "pg: PostgreSQL answers ($(elapsed)s)"
 in_net pg "$PG/pgbench" -h 127.0.0.1 -p "$PG_PORT" -U postgres -i -s 1 -q postgres > /tmp/pgbench-init.log 2>&1 ||
 	fail "pg: pgbench -i failed: $(tail -n 5 /tmp/pgbench-init.log)"
-note "pg: pgbench tables ready ($(elapsed)s)"
-note "versions: $(/usr/sbin/nginx -v 2>&1 | sed 's/.*: //'), fcgiwrap, $("$PG/postgres" -V), $(/usr/bin/memcached -V), $(curl -V | head -n1 | cut -d' ' -f1-2)"
+note "pg: pgbench tables ready ($(elapsed)s)"; }
+note "versions: $(/usr/sbin/nginx -v 2>&1 | sed 's/.*: //'), fcgiwrap, $(has pg && "$PG/postgres" -V), $(/usr/bin/memcached -V), $(curl -V | head -n1 | cut -d' ' -f1-2)"
 
 # --- clients: ordinary work, from now to the end --------------------------------
 # Each loop counts its rounds in /tmp/NAME.rounds; a round's failure is
@@ -221,6 +228,7 @@ done
 C
 clients=""
 for s in web pg cache; do
+	has "$s" || continue
 	in_net "$s" sh "/tmp/client-$s.sh" > /dev/null 2>&1 &
 	clients="$clients $!"
 done
@@ -304,12 +312,13 @@ note "all enforcing after ${tmax}s; ordinary work for ${wait_s}s more ($(work_do
 note "ordinary work done: $(work_done)"
 note "guest memory (MiB): $(free -m | awk '/^Mem:/ { print "total " $2 ", used " $3 ", free " $4 }')"
 for s in web pg cache; do
+	has "$s" || continue
 	kill -0 "$(ct_pid "$s")" 2> /dev/null || fail "$s: the container died: $(cat "/tmp/$s.out")"
 done
 web_get '/cgi-bin/search?q=cherry' | grep -q 'cherry tart' || fail "web: the search page stopped answering"
-[ "$(pg_sql 'select count(*) from pgbench_accounts')" = 100000 ] || fail "pg: PostgreSQL stopped answering"
+! has pg || [ "$(pg_sql 'select count(*) from pgbench_accounts')" = 100000 ] || fail "pg: PostgreSQL stopped answering"
 [ "$(sum /tmp/web.reqs)" -gt 0 ] || fail "web: wrk made no request: $(tail -n 5 /tmp/wrk.log)"
-[ "$(sum /tmp/pg.xacts)" -gt 0 ] || fail "pg: pgbench processed no transaction: $(tail -n 5 /tmp/pgbench.log)"
+! has pg || [ "$(sum /tmp/pg.xacts)" -gt 0 ] || fail "pg: pgbench processed no transaction: $(tail -n 5 /tmp/pgbench.log)"
 [ "$(sum /tmp/cache.ops)" -gt 0 ] || fail "cache: memcaslap ran no operation: $(tail -n 5 /tmp/memcaslap.log)"
 for s in $SERVICES; do
 	a=$(alerts_of "$s")
@@ -383,6 +392,7 @@ inject 'x /dev/null; mkdir /tmp/.x; cp /bin/busybox /tmp/.x/busybox; chmod 755 /
 	fail "web: the dropped binary did not run: $(head -c 300 /tmp/i.out)"
 judge web "binary dropped in /tmp and run"
 
+if has pg; then
 snapshot
 pg_sql "create table cmd(line text); copy cmd from program 'id'; select line from cmd" > /tmp/i.out 2>&1
 grep -q 'uid=101' /tmp/i.out || fail "pg: COPY FROM PROGRAM did not run id: $(head -c 300 /tmp/i.out)"
@@ -393,6 +403,7 @@ pg_sql "copy (select 'ssh-ed25519 AAAAC3Nza attacker') to '/tmp/.authorized_keys
 grep -q attacker /tmp/bundle-pg/rootfs/tmp/.authorized_keys 2> /dev/null ||
 	fail "pg: COPY TO did not write the file: $(head -c 300 /tmp/i.out)"
 judge pg "file written by the server (COPY TO '/tmp/.authorized_keys')"
+fi
 
 snapshot
 runc exec --user 0:0 cache sh -c 'cat /etc/shadow' > /tmp/i.out 2>&1
@@ -413,7 +424,7 @@ sysanomctl alerts | tail -n 12
 
 # shellcheck disable=SC2086 # a list of pids
 kill $clients 2> /dev/null
-for s in web pg cache side; do stop_container "$s"; done
+for s in $SERVICES; do stop_container "$s"; done
 # The later scenarios get their memory back (the database is ~50 MB of tmpfs).
 rm -rf /tmp/bundle-web /tmp/bundle-pg /tmp/bundle-cache /tmp/bundle-side
 run rmmod sysanom

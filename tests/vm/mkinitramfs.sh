@@ -115,6 +115,7 @@ HAVE_SERVICES=$services
 HAVE_MODULE=$([ -n "$module" ] && echo 1 || echo 0)
 HAVE_CTL=$([ -n "$ctl" ] && echo 1 || echo 0)
 HAVE_KUNIT=$([ -n "$kunit" ] && echo 1 || echo 0)
+SERVICES_PG=${SYSANOM_SERVICES_PG:-0}
 CONF
 printf '%s\n' "root:x:0:0:root:/root:/bin/sh" "nobody:x:65534:65534:nobody:/:/bin/sh" \
 	> "$root/etc/passwd"
