@@ -69,6 +69,21 @@ static bool sysanom_alert_admit(struct sysanom_profile *p)
 	return true;
 }
 
+/*
+ * Action kill: SIGKILL to current, the whole process. force_sig() (exported
+ * from 6.1 to 7.2) and not send_sig(): the init of a pid namespace, a
+ * container's PID 1, is SIGNAL_UNKILLABLE, and a signal it sends itself the
+ * ordinary way is dropped. force_sig() clears SIGNAL_UNKILLABLE for a
+ * handler at SIG_DFL (SIGKILL's always is) unless the task is ptraced, and
+ * sends as the kernel (SI_KERNEL), which an init does not ignore. When PID 1
+ * dies, the kernel kills the rest of its namespace. A ptraced PID 1 stays
+ * unkillable: its offending calls still fail.
+ */
+static void sysanom_alert_kill(void)
+{
+	force_sig(SIGKILL);
+}
+
 /* The last SA_RING calls of @s, oldest first, into @row. */
 static void sysanom_alert_ctx(const struct sa_stream *s, u16 *row)
 {
@@ -115,7 +130,7 @@ bool sysanom_alert_raise(struct sysanom_profile *p, struct sysanom_thread *th,
 
 	atomic64_inc(&p->anomalous_windows);
 	if (kill)
-		send_sig(SIGKILL, current, 0);
+		sysanom_alert_kill();
 	if (th->incident && lag < sa->params.frame) {
 		if (th->incident != SYSANOM_INCIDENT_UNLOGGED)
 			sysanom_alert_update(th->incident, sa, s);
