@@ -48,7 +48,7 @@ static void sysanom_profile_gen_bump(void)
 	lockdep_assert_held(&sysanom_profiles_lock);
 	/* Pairs with the smp_rmb()s of sysanom_thread_get_slow(). */
 	smp_wmb();
-	WRITE_ONCE(sysanom_prof_gen, sysanom_prof_gen + 1);
+	atomic64_inc(&sysanom_prof_gen);
 	sysanom_gen_bump();
 }
 

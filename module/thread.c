@@ -35,7 +35,7 @@ static u64 sysanom_full_gen = U64_MAX;	/* sysanom_gen when found full */
 
 DEFINE_PER_CPU(struct sysanom_cpu_cache, sysanom_cpu_cache);
 atomic64_t sysanom_gen = ATOMIC64_INIT(1);
-u32 sysanom_prof_gen = 1;
+atomic64_t sysanom_prof_gen = ATOMIC64_INIT(1);
 
 /*
  * Whatever the caller changed is seen by whoever sees the new generation:
@@ -129,14 +129,14 @@ struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task)
 	struct sysanom_cpu_cache *c = this_cpu_ptr(&sysanom_cpu_cache);
 	struct sysanom_profile *p;
 	struct sysanom_thread *th;
-	u32 prof_gen;
+	u64 prof_gen;
 	u64 gen;
 	u64 cgid;
 
 	gen = atomic64_read(&sysanom_gen);
 	/* Pairs with the ordered bumps of the writers that moved it. */
 	smp_rmb();
-	prof_gen = READ_ONCE(sysanom_prof_gen);
+	prof_gen = atomic64_read(&sysanom_prof_gen);
 	/* ... and the profiles and states they announce after them. */
 	smp_rmb();
 	rcu_read_lock();
@@ -301,6 +301,11 @@ u64 sysanom_thread_untracked(void)
 
 int __init sysanom_thread_init(void)
 {
+	/*
+	 * A binding holds while its generation is current: a counter that
+	 * wrapped would validate a stale one, whose profile may be freed.
+	 */
+	BUILD_BUG_ON(sizeof_field(struct sysanom_thread, gen) < sizeof(u64));
 	/* max_threads is at most 1 << 22: at most 1 << 21 buckets, 16 MiB. */
 	sysanom_thread_bits = max(ilog2(sysanom_max_threads), 2) - 1;
 	sysanom_thread_hash = kvcalloc(1UL << sysanom_thread_bits,

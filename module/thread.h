@@ -23,7 +23,7 @@ struct sysanom_thread {
 	const struct task_struct *task;	/* key only, never dereferenced */
 	struct sysanom_profile *prof;	/* valid while gen is current */
 	u64 cgid;			/* the task's cgroup when bound */
-	u32 gen;			/* sysanom_prof_gen when bound */
+	u64 gen;			/* sysanom_prof_gen when bound */
 	u64 shape;			/* sysanom_shape() of stream */
 	u64 incident;			/* alert seq of its open incident */
 	bool in_handler;		/* a signal handler's stream runs */
@@ -44,7 +44,9 @@ struct sysanom_thread {
  * cgroup, and at 64 bits it never wraps, so a stale cache entry can never
  * match again. sysanom_prof_gen moves with profiles only (under
  * sysanom_profiles_lock): a thread's binding to its profile holds while it
- * stays. Both are bumped after the change they announce, fully ordered.
+ * stays. It is 64 bits too: a thread that slept through 2^32 tracks and
+ * untracks must not find its freed profile valid again. Both are bumped
+ * after the change they announce, fully ordered.
  */
 
 /*
@@ -68,7 +70,7 @@ struct sysanom_cpu_cache {
 
 DECLARE_PER_CPU(struct sysanom_cpu_cache, sysanom_cpu_cache);
 extern atomic64_t sysanom_gen;
-extern u32 sysanom_prof_gen;
+extern atomic64_t sysanom_prof_gen;
 extern unsigned int sysanom_max_threads;
 
 int sysanom_thread_init(void);
