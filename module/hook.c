@@ -76,10 +76,14 @@ static noinline __noclone void sysanom_probe_slow(void *data,
 						  struct pt_regs *regs,
 						  long id)
 {
-	struct sysanom_thread *th = sysanom_thread_get_slow(current);
+	bool deny = false;
+	struct sysanom_thread *th;
 
+	th = sysanom_thread_get_slow(current, sysanom_syscall_id(id), &deny);
 	if (th)
 		sysanom_probe_feed(data, regs, id, th);
+	else if (unlikely(deny))
+		regs->orig_ax = -1;
 }
 
 /* A full window that missed a set: count it, decide, maybe alert. */

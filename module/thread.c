@@ -4,8 +4,10 @@
  * inside a monitored cgroup (fresh windows, also after fork, so that live
  * sequences match per-thread recorded traces), resets it on exec and frees
  * it on exit. States come from a slab cache with GFP_ATOMIC, bounded by
- * max_threads; threads beyond that are left unwatched and their calls
- * counted (untracked_calls), retrying only once a state was freed. The
+ * max_threads in all and by max_cgroup_threads per container; threads
+ * beyond that are left unwatched, their calls counted (untracked_calls) and,
+ * in an enforcing container, alerted (or refused under action kill),
+ * retrying on their next call (the table only once a state was freed). The
  * common path, a thread that already has its state, allocates nothing and
  * takes no lock.
  */
@@ -18,6 +20,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
+#include "alert.h"
 #include "profile.h"
 #include "thread.h"
 
@@ -68,8 +71,10 @@ static void sysanom_thread_free_rcu(struct rcu_head *rcu)
 			container_of(rcu, struct sysanom_thread, rcu));
 }
 
+/* Caller holds RCU. */
 static void sysanom_thread_drop(struct sysanom_thread *th)
 {
+	sysanom_profile_uncharge(th->pcgid, th->pseq);
 	spin_lock(&sysanom_thread_lock);
 	hlist_del_rcu(&th->hnode);
 	/* Per-CPU caches may point at th: invalidate them all. */
@@ -79,7 +84,9 @@ static void sysanom_thread_drop(struct sysanom_thread *th)
 	call_rcu(&th->rcu, sysanom_thread_free_rcu);
 }
 
-static struct sysanom_thread *sysanom_thread_new(struct task_struct *t)
+/* A state for @t, charged to @p, or NULL. */
+static struct sysanom_thread *sysanom_thread_new(struct task_struct *t,
+						 struct sysanom_profile *p)
 {
 	u64 gen = atomic64_read(&sysanom_gen);
 	struct sysanom_thread *th;
@@ -87,22 +94,27 @@ static struct sysanom_thread *sysanom_thread_new(struct task_struct *t)
 	/* Full, and no state freed since: do not even try. */
 	if (READ_ONCE(sysanom_full_gen) == gen)
 		goto err_count;
+	if (!sysanom_profile_charge(p))
+		goto err_count;
 	if (atomic_inc_return(&sysanom_nthreads) > sysanom_max_threads) {
 		WRITE_ONCE(sysanom_full_gen, gen);
-		goto err;
+		goto err_uncharge;
 	}
 	th = kmem_cache_zalloc(sysanom_thread_cache,
 			       GFP_ATOMIC | __GFP_NOWARN);
 	if (!th)
-		goto err;
+		goto err_uncharge;
 	th->task = t;
+	th->pcgid = p->cgid;
+	th->pseq = p->seq;
 	spin_lock(&sysanom_thread_lock);
 	hlist_add_head_rcu(&th->hnode, sysanom_thread_bucket(t));
 	spin_unlock(&sysanom_thread_lock);
 	return th;
 
-err:
+err_uncharge:
 	atomic_dec(&sysanom_nthreads);
+	atomic_dec(&p->nthreads);
 err_count:
 	this_cpu_inc(sysanom_untracked_calls);
 	return NULL;
@@ -124,11 +136,13 @@ static void sysanom_thread_cache_unmon(struct task_struct *task, u64 gen)
 }
 
 /* The per-CPU cache missed: find or make the state, refill the cache. */
-struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task)
+struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task,
+					       u32 id, bool *deny)
 {
 	struct sysanom_cpu_cache *c = this_cpu_ptr(&sysanom_cpu_cache);
 	struct sysanom_profile *p;
 	struct sysanom_thread *th;
+	bool rebind = false;
 	u64 prof_gen;
 	u64 gen;
 	u64 cgid;
@@ -161,11 +175,25 @@ struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task)
 		goto out_unmon;
 	}
 	if (!th) {
-		th = sysanom_thread_new(task);
+		th = sysanom_thread_new(task, p);
 		if (!th)
-			goto out;	/* untracked: try again next call */
+			goto out_unwatched;	/* try again next call */
+		rebind = true;
+	} else if (th->pseq != p->seq) {
+		/* Moved to another container: charged to it now. */
+		sysanom_profile_uncharge(th->pcgid, th->pseq);
+		th->pseq = 0;
+		if (!sysanom_profile_charge(p)) {
+			sysanom_thread_drop(th);
+			this_cpu_inc(sysanom_untracked_calls);
+			goto out_unwatched;
+		}
+		th->pcgid = p->cgid;
+		th->pseq = p->seq;
+		rebind = true;
 	}
-	if (th->prof != p) {
+	/* A profile at the address of a freed one is another one too. */
+	if (rebind || th->prof != p) {
 		/* A task that ran before its cgroup was monitored: no start. */
 		if (task->start_time < p->since_ns)
 			sa_stream_reset_midway(&th->stream);
@@ -181,6 +209,11 @@ out_cache:
 	c->task = task;
 	c->th = th;
 	c->gen = gen;
+	goto out;
+out_unwatched:
+	/* Monitored, and unwatched: not silently. */
+	*deny = sysanom_alert_event(p, SYSANOM_EVENT_NO_STATE, id);
+	th = NULL;
 	goto out;
 out_unmon:
 	sysanom_thread_cache_unmon(task, gen);

@@ -24,6 +24,9 @@ struct sysanom_thread {
 	struct sysanom_profile *prof;	/* valid while gen is current */
 	u64 cgid;			/* the task's cgroup when bound */
 	u64 gen;			/* sysanom_prof_gen when bound */
+	/* The profile charged for it (sysanom_profile_charge()), 0 none. */
+	u64 pcgid;
+	u64 pseq;
 	u64 shape;			/* sysanom_shape() of stream */
 	u64 incident;			/* alert seq of its open incident */
 	bool in_handler;		/* a signal handler's stream runs */
@@ -77,13 +80,17 @@ int sysanom_thread_init(void);
 void sysanom_thread_exit(void);
 /*
  * The state of @task (current) bound to its profile, or NULL when its cgroup
- * is not monitored, when this CPU's cache did not know. Called from the
+ * is not monitored, when this CPU's cache did not know. A task of a
+ * monitored cgroup that cannot have a state (its container's thread quota,
+ * the table, memory) raises an alert at its call @id; *@deny is set when
+ * that call must not run (action kill). Called from the
  * sys_enter probe, with preemption disabled (by the tracepoint up to 6.12,
  * by the probe itself from 6.13: see compat.h): that is an RCU read-side
  * critical section, and every writer here waits with synchronize_rcu() or
  * call_rcu().
  */
-struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task);
+struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task,
+					       u32 id, bool *deny);
 
 /*
  * Whether @task (current) is known to be unmonitored: the first test of the

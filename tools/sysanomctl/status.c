@@ -43,6 +43,10 @@ const char *sa_detector_name(uint32_t det)
 {
 	static const char *const names[] = { "?", "stide", "bosc", "combo" };
 
+	switch (det) {
+	case SYSANOM_EVENT_NO_STATE:
+		return "no-state";
+	}
 	return det < 4 ? names[det] : "?";
 }
 
