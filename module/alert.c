@@ -199,7 +199,7 @@ bool sysanom_alert_event(struct sysanom_profile *p, u32 event, u32 id)
 	kill = READ_ONCE(p->action) == SYSANOM_ACTION_KILL;
 	if (kill)
 		sysanom_alert_kill();
-	if (!__ratelimit(&p->event_rs))
+	if (!__ratelimit(&p->event_rs[event - SYSANOM_EVENT_NO_STATE]))
 		return kill;
 	atomic64_inc(&p->alerts);
 	if (!sysanom_alert_admit(p)) {

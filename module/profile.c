@@ -103,13 +103,24 @@ bool sysanom_profile_charge(struct sysanom_profile *p)
  */
 void sysanom_profile_uncharge(u64 cgid, u64 seq)
 {
+	struct sysanom_profile *p = sysanom_profile_find(cgid, seq);
+
+	if (p)
+		atomic_dec(&p->nthreads);
+}
+
+/*
+ * The profile of cgroup @cgid if it is still the one of sequence number
+ * @seq (0: none), or NULL. Caller holds RCU.
+ */
+struct sysanom_profile *sysanom_profile_find(u64 cgid, u64 seq)
+{
 	struct sysanom_profile *p;
 
 	if (!seq)
-		return;
+		return NULL;
 	p = sysanom_profile_lookup(cgid);
-	if (p && p->seq == seq)
-		atomic_dec(&p->nthreads);
+	return p && p->seq == seq ? p : NULL;
 }
 
 /* A core with sets of 1 << so and 1 << bo slots, within the memory caps. */
@@ -326,6 +337,7 @@ static int sysanom_cgroup_check(u64 cgid)
 static int sysanom_profile_add(u64 cgid, struct sysanom_core *core, u32 mode)
 {
 	struct sysanom_profile *p;
+	int i;
 
 	lockdep_assert_held(&sysanom_profiles_lock);
 	if (sysanom_nprofiles >= sysanom_max_cgroups)
@@ -345,8 +357,10 @@ static int sysanom_profile_add(u64 cgid, struct sysanom_core *core, u32 mode)
 	ratelimit_set_flags(&p->alert_rs, RATELIMIT_MSG_ON_RELEASE);
 	ratelimit_state_init(&p->alert_new_rs, HZ, sysanom_alert_rate);
 	ratelimit_set_flags(&p->alert_new_rs, RATELIMIT_MSG_ON_RELEASE);
-	ratelimit_state_init(&p->event_rs, HZ, 1);
-	ratelimit_set_flags(&p->event_rs, RATELIMIT_MSG_ON_RELEASE);
+	for (i = 0; i < SYSANOM_EVENTS; i++) {
+		ratelimit_state_init(&p->event_rs[i], HZ, 1);
+		ratelimit_set_flags(&p->event_rs[i], RATELIMIT_MSG_ON_RELEASE);
+	}
 	p->cgid = cgid;
 	p->since_ns = ktime_get_ns();
 	p->mode = mode;

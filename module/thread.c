@@ -135,6 +135,20 @@ static void sysanom_thread_cache_unmon(struct task_struct *task, u64 gen)
 		this_cpu_write(sysanom_cpu_cache.unmon, NULL);
 }
 
+/*
+ * @th (current) left the profile it was charged to, still monitored, while
+ * a system call @id of it shows: an enforcing container says so. Its
+ * system calls are no longer judged by that profile; a task that has no
+ * state when it leaves is not seen.
+ */
+static void sysanom_thread_left(struct sysanom_thread *th, u32 id, bool *deny)
+{
+	struct sysanom_profile *from = sysanom_profile_find(th->pcgid, th->pseq);
+
+	if (from && sysanom_alert_event(from, SYSANOM_EVENT_LEFT, id))
+		*deny = true;
+}
+
 /* The per-CPU cache missed: find or make the state, refill the cache. */
 struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task,
 					       u32 id, bool *deny)
@@ -166,6 +180,9 @@ struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task,
 		goto out_unmon;
 
 	p = sysanom_profile_of(task);
+	/* Moved to a cgroup its container's profile does not hold. */
+	if (th && th->cgid != cgid && (!p || p->seq != th->pseq))
+		sysanom_thread_left(th, id, deny);
 	if (!p) {
 		/* Moved out of every monitored cgroup, or untracked. */
 		if (th)

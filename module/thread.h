@@ -129,6 +129,17 @@ static inline bool sysanom_syscall_sigreturn(u32 id)
 	/* x86_64 rt_sigreturn; i386 sigreturn and rt_sigreturn. */
 	return id == 15 || id == 512 + 119 || id == 512 + 173;
 }
+/*
+ * Whether call @id sets up an io_uring, whose operations make no system
+ * call: x86_64 and i386 io_uring_setup.
+ */
+#define SYSANOM_NR_IO_URING_SETUP	425	/* x86_64 and i386 alike */
+static inline bool sysanom_syscall_io_uring(u32 id)
+{
+	return id == SYSANOM_NR_IO_URING_SETUP ||
+	       id == 512 + SYSANOM_NR_IO_URING_SETUP;
+}
+
 unsigned int sysanom_thread_count(void);
 u64 sysanom_thread_untracked(void);
 

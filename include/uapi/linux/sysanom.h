@@ -230,12 +230,21 @@ enum sysanom_action {
 #define SYSANOM_ACTION_MAX (__SYSANOM_ACTION_MAX - 1)
 
 /*
- * Alerts that no detector raised, in SYSANOM_A_DETECTOR: a thread of an
- * enforcing container the module cannot watch (its thread quota or the
- * table is full), at most one a second per container.
+ * Alerts that no detector raised, in SYSANOM_A_DETECTOR, in enforcing
+ * containers, at most one of each a second per container:
+ * NO_STATE: a thread the module cannot watch (its container's thread quota
+ *   or the table is full);
+ * LEFT: a task that left its container's profile (moved to a cgroup outside
+ *   its subtree, or into another monitored one), at its first call after;
+ *   or a child created outside it (clone3 CLONE_INTO_CGROUP), raised by
+ *   its parent at the clone;
+ * IO_URING: io_uring_setup, whose ring does the work of system calls that
+ *   the module never sees.
  */
 enum sysanom_event {
 	SYSANOM_EVENT_NO_STATE = 16,
+	SYSANOM_EVENT_LEFT,
+	SYSANOM_EVENT_IO_URING,
 };
 
 /* How a profile's thresholds were set. */
