@@ -29,16 +29,16 @@ note "enforcing: $e"
 # Something new, in PID 1 itself.
 touch /tmp/bundle-ctk/rootfs/go
 i=0
-while [ $i -lt 100 ] && [ -n "$(cat $CG/ct-k/cgroup.procs 2>/dev/null)" ]; do
+while [ $i -lt 100 ] && [ -n "$(cat "$CG/ct-k/cgroup.procs" 2>/dev/null)" ]; do
 	sleep 0.1; i=$((i + 1))
 done
 e=$(status_entry /ct-k)
 note "after the new behaviour ($((i / 10)).$((i % 10))s): $e"
 [ "$(echo "$e" | json_num anomalous_windows)" -gt 0 ] || fail "PID 1's new behaviour raised no alert"
-left=$(cat $CG/ct-k/cgroup.procs 2>/dev/null)
+left=$(cat "$CG/ct-k/cgroup.procs" 2>/dev/null)
 if [ -n "$left" ]; then
 	for p in $left; do note "left: $p $(tr '\0' ' ' < /proc/"$p"/cmdline)"; done
-	fail "PID 1 of ct-k survived --action kill (processes left: $(echo $left))"
+	fail "PID 1 of ct-k survived --action kill (processes left: $(echo "$left" | tr "\n" " "))"
 fi
 runc state ctk | grep -q '"stopped"' || fail "runc does not see ct-k stopped: $(runc state ctk)"
 

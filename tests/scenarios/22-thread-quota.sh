@@ -54,7 +54,7 @@ done
 touch /tmp/qa.spawn
 sleep 3
 head -n1 /proc/sysanom/status
-note "qa: $(wc -l < $CG/qa/cgroup.procs) processes"
+note "qa: $(wc -l < "$CG/qa/cgroup.procs") processes"
 touch /tmp/qb.go
 sleep 2
 

@@ -44,7 +44,9 @@ for c in lm cl iu; do run sysanomctl train $c; done
 sleep 4
 for c in lm cl iu; do run sysanomctl enforce $c; done
 sleep 1
-grep -q 'io_uring_setup: fd' /tmp/iu.out || fail "io_uring_setup does not work here: $(tail -n 1 /tmp/iu.out)"
+# The alert comes at the call, whether the kernel has io_uring or not.
+grep -q 'io_uring_setup:' /tmp/iu.out || fail "sa-escape io-uring does not run: $(tail -n 1 /tmp/iu.out)"
+note "io_uring here: $(tail -n 1 /tmp/iu.out)"
 
 # (1) moved out by another task.
 echo "$lm1" > "$CG/out/cgroup.procs" || fail "move $lm1 out"
@@ -62,7 +64,7 @@ gone "$lm2" || bad "a task moved out of lm under --action kill lives on"
 # (2) a child born outside.
 touch /tmp/cl.go
 sleep 2
-note "clone-into: $(cat /tmp/cl.out | tr '\n' ' ')"
+note "clone-into: $(tr '\n' ' ' < /tmp/cl.out)"
 grep -q 'child ran' /tmp/cl.out || fail "clone3 CLONE_INTO_CGROUP did not work: $(cat /tmp/cl.out)"
 alerts_of /cl | grep '"detector":"left"' | head -n 1
 alerts_of /cl | grep '"detector":"left"' | grep -q '"comm":"sa-escape"' ||
@@ -75,10 +77,10 @@ alerts_of /iu | grep -q '"detector":"io_uring"' ||
 	bad "io_uring_setup in enforcing iu raised no 'io_uring' alert: $(sysanomctl alerts | tail -n 3)"
 run sysanomctl enforce --action kill iu
 sleep 1
-a=$(grep -c 'io_uring_setup: fd' /tmp/iu.out)
+a=$(grep -c 'io_uring_setup:' /tmp/iu.out)
 sleep 2
-b=$(grep -c 'io_uring_setup: fd' /tmp/iu.out)
-note "rings set up: $a, then $b under --action kill"
+b=$(grep -c 'io_uring_setup:' /tmp/iu.out)
+note "io_uring_setup calls that returned: $a, then $b under --action kill"
 [ "$b" = "$a" ] || bad "io_uring_setup ran under --action kill ($a -> $b)"
 
 for c in lm cl iu out; do kill_cgroup "$CG/$c"; done
