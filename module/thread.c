@@ -229,7 +229,8 @@ out_cache:
 	goto out;
 out_unwatched:
 	/* Monitored, and unwatched: not silently. */
-	*deny = sysanom_alert_event(p, SYSANOM_EVENT_NO_STATE, id);
+	if (sysanom_alert_event(p, SYSANOM_EVENT_NO_STATE, id))
+		*deny = true;
 	th = NULL;
 	goto out;
 out_unmon:
