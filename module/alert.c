@@ -69,6 +69,21 @@ static bool sysanom_alert_admit(struct sysanom_profile *p)
 	return true;
 }
 
+/*
+ * Action kill: SIGKILL to current, the whole process. force_sig() (exported
+ * from 6.1 to 7.2) and not send_sig(): the init of a pid namespace, a
+ * container's PID 1, is SIGNAL_UNKILLABLE, and a signal it sends itself the
+ * ordinary way is dropped. force_sig() clears SIGNAL_UNKILLABLE for a
+ * handler at SIG_DFL (SIGKILL's always is) unless the task is ptraced, and
+ * sends as the kernel (SI_KERNEL), which an init does not ignore. When PID 1
+ * dies, the kernel kills the rest of its namespace. A ptraced PID 1 stays
+ * unkillable: its offending calls still fail.
+ */
+static void sysanom_alert_kill(void)
+{
+	force_sig(SIGKILL);
+}
+
 /* The last SA_RING calls of @s, oldest first, into @row. */
 static void sysanom_alert_ctx(const struct sa_stream *s, u16 *row)
 {
@@ -77,6 +92,31 @@ static void sysanom_alert_ctx(const struct sa_stream *s, u16 *row)
 	for (i = 0; i < SA_RING; i++)
 		row[i] = i < SA_RING - valid ? SA_ID_START :
 			 s->ring[(s->pos + i) & (SA_RING - 1)];
+}
+
+/*
+ * The next record of the log, for an incident of current in @p that starts
+ * now, with one window; the caller fills in what raised it. Under
+ * sysanom_alert_lock.
+ */
+static struct sysanom_alert *sysanom_alert_new(struct sysanom_profile *p)
+{
+	struct sysanom_alert *a;
+
+	lockdep_assert_held(&sysanom_alert_lock);
+	a = sysanom_alert_slot(++sysanom_alert_head);
+	a->seq = sysanom_alert_head;
+	a->time_ns = ktime_get_real_ns();
+	a->last_ns = a->time_ns;
+	a->cgid = p->cgid;
+	a->pid = task_tgid_nr(current);
+	a->tid = task_pid_nr(current);
+	get_task_comm(a->comm, current);
+	a->score = 0;
+	a->max_score = 0;
+	a->count = 1;
+	a->nctx = 1;
+	return a;
 }
 
 /* Another anomalous window of the incident @seq, if still in the log. */
@@ -115,7 +155,7 @@ bool sysanom_alert_raise(struct sysanom_profile *p, struct sysanom_thread *th,
 
 	atomic64_inc(&p->anomalous_windows);
 	if (kill)
-		send_sig(SIGKILL, current, 0);
+		sysanom_alert_kill();
 	if (th->incident && lag < sa->params.frame) {
 		if (th->incident != SYSANOM_INCIDENT_UNLOGGED)
 			sysanom_alert_update(th->incident, sa, s);
@@ -129,22 +169,50 @@ bool sysanom_alert_raise(struct sysanom_profile *p, struct sysanom_thread *th,
 	}
 
 	spin_lock(&sysanom_alert_lock);
-	a = sysanom_alert_slot(++sysanom_alert_head);
-	a->seq = sysanom_alert_head;
-	a->time_ns = ktime_get_real_ns();
-	a->last_ns = a->time_ns;
-	a->cgid = p->cgid;
-	a->pid = task_tgid_nr(current);
-	a->tid = task_pid_nr(current);
-	get_task_comm(a->comm, current);
+	a = sysanom_alert_new(p);
 	a->detector = sysanom_detector_of(sa, verdict);
 	a->score = sa_stream_score(sa, s);
 	a->max_score = a->score;
-	a->count = 1;
 	a->nwindow = sa->params.k;
-	a->nctx = 1;
 	sysanom_alert_ctx(s, a->ctx[0]);
 	th->incident = a->seq;
+	spin_unlock(&sysanom_alert_lock);
+	schedule_work(&sysanom_alert_work);
+	return kill;
+}
+
+/*
+ * Something no detector saw, in current, a task of @p, at its system call
+ * @id (as the core sees it): @event, an enum sysanom_event. Only enforcing
+ * containers alert; at most one event a second per container gets an
+ * incident, and the container's rate limit applies to its record. Returns
+ * true when the call must not run (action kill).
+ */
+bool sysanom_alert_event(struct sysanom_profile *p, u32 event, u32 id)
+{
+	struct sysanom_alert *a;
+	unsigned int i;
+	bool kill;
+
+	if (READ_ONCE(p->mode) != SYSANOM_MODE_ENFORCING)
+		return false;
+	kill = READ_ONCE(p->action) == SYSANOM_ACTION_KILL;
+	if (kill)
+		sysanom_alert_kill();
+	if (!__ratelimit(&p->event_rs[event - SYSANOM_EVENT_NO_STATE]))
+		return kill;
+	atomic64_inc(&p->alerts);
+	if (!sysanom_alert_admit(p)) {
+		atomic64_inc(&p->alerts_suppressed);
+		return kill;
+	}
+	spin_lock(&sysanom_alert_lock);
+	a = sysanom_alert_new(p);
+	a->detector = event;
+	a->nwindow = 1;
+	for (i = 0; i < SA_RING - 1; i++)
+		a->ctx[0][i] = SA_ID_START;
+	a->ctx[0][SA_RING - 1] = id;
 	spin_unlock(&sysanom_alert_lock);
 	schedule_work(&sysanom_alert_work);
 	return kill;

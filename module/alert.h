@@ -53,6 +53,7 @@ void sysanom_alert_exit(void);
 bool sysanom_alert_raise(struct sysanom_profile *p, struct sysanom_thread *th,
 			 const struct sa_profile *sa, unsigned int verdict,
 			 u64 lag);
+bool sysanom_alert_event(struct sysanom_profile *p, u32 event, u32 id);
 int sysanom_alert_get(u64 seq, struct sysanom_alert *a);
 int sysanom_alert_walk(u64 after_seq,
 		       int (*fn)(const struct sysanom_alert *, void *),

@@ -7,11 +7,14 @@
  */
 #include <linux/compat.h>
 #include <linux/kernel.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task_stack.h>
 #include <linux/percpu.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
+#include <asm/syscall.h>
 
 #include "alert.h"
 #include "compat.h"
@@ -66,6 +69,10 @@ static noinline __noclone void sysanom_probe_feed(void *data,
 	/* A killed offender's call does not run: -ENOSYS, then SIGKILL. */
 	if (sysanom_profile_feed_slow(p, th, sid))
 		regs->orig_ax = -1;
+	/* What goes through a ring is never seen: not silently. */
+	if (unlikely(sysanom_syscall_io_uring(sid)) &&
+	    sysanom_alert_event(p, SYSANOM_EVENT_IO_URING, sid))
+		regs->orig_ax = -1;
 	/* The handler's return is its last call; without one it is not. */
 	if (unlikely(th->in_handler) && sysanom_syscall_sigreturn(sid))
 		sysanom_thread_sigreturn(th);
@@ -76,10 +83,14 @@ static noinline __noclone void sysanom_probe_slow(void *data,
 						  struct pt_regs *regs,
 						  long id)
 {
-	struct sysanom_thread *th = sysanom_thread_get_slow(current);
+	bool deny = false;
+	struct sysanom_thread *th;
 
+	th = sysanom_thread_get_slow(current, sysanom_syscall_id(id), &deny);
 	if (th)
 		sysanom_probe_feed(data, regs, id, th);
+	if (unlikely(deny))
+		regs->orig_ax = -1;
 }
 
 /* A full window that missed a set: count it, decide, maybe alert. */
@@ -125,7 +136,8 @@ static __always_inline void sysanom_probe_call(void *data,
 		goto feed;
 	p = th->prof;
 	core = rcu_dereference_sched(p->core);
-	if (unlikely(!sysanom_profile_fast(p, core, th) || th->in_handler))
+	if (unlikely(!sysanom_profile_fast(p, core, th) || th->in_handler ||
+		     id == SYSANOM_NR_IO_URING_SETUP))
 		goto feed;
 	miss = sa_detect_step(&core->sa, &th->stream, id);
 	if (unlikely(miss < 0))
@@ -154,6 +166,27 @@ static void sysanom_probe_sys_enter(void *data, struct pt_regs *regs, long id)
 	sysanom_syscall_probe_end();
 }
 
+/*
+ * @parent (current) made @child in a cgroup of its choice, under profile @p
+ * (or none): when that is not its own profile, the child escapes its
+ * container's watch from birth. Under action kill both die: the child has
+ * not run yet, and the signal waits for it. Caller holds RCU.
+ */
+static noinline void sysanom_probe_fork_elsewhere(struct task_struct *parent,
+						  struct task_struct *child,
+						  struct sysanom_profile *p)
+{
+	struct sysanom_profile *from = sysanom_profile_of(parent);
+	long nr;
+
+	if (!from || from == p)
+		return;
+	nr = syscall_get_nr(parent, task_pt_regs(parent));
+	if (sysanom_alert_event(from, SYSANOM_EVENT_LEFT,
+				sysanom_syscall_id(nr)))
+		send_sig(SIGKILL, child, 1);
+}
+
 static void sysanom_probe_fork(void *data, struct task_struct *parent,
 			       struct task_struct *child)
 {
@@ -167,6 +200,9 @@ static void sysanom_probe_fork(void *data, struct task_struct *parent,
 		this_cpu_inc(p->stats->forks);
 		sysanom_thread_forked(child);
 	}
+	/* Created in another cgroup (clone3 CLONE_INTO_CGROUP). */
+	if (unlikely(task_dfl_cgroup(child) != task_dfl_cgroup(parent)))
+		sysanom_probe_fork_elsewhere(parent, child, p);
 	rcu_read_unlock();
 }
 

@@ -19,6 +19,8 @@ module_param_named(max_cgroups, sysanom_max_cgroups, uint, 0444);
 MODULE_PARM_DESC(max_cgroups, "Most cgroups monitored at once (default 1024)");
 module_param_named(max_threads, sysanom_max_threads, uint, 0444);
 MODULE_PARM_DESC(max_threads, "Most threads watched at once (default 16384)");
+module_param_named(max_cgroup_threads, sysanom_max_cgroup_threads, uint, 0444);
+MODULE_PARM_DESC(max_cgroup_threads, "Most threads watched at once in one monitored cgroup (default 4096)");
 module_param_named(max_profile_bytes, sysanom_max_profile_bytes, ulong, 0644);
 MODULE_PARM_DESC(max_profile_bytes, "Memory cap of one profile (default 64 MiB)");
 module_param_named(max_total_bytes, sysanom_max_total_bytes, ulong, 0644);
@@ -34,9 +36,10 @@ static int __init sysanom_init(void)
 
 	if (!sysanom_max_cgroups || sysanom_max_cgroups > 65536 ||
 	    !sysanom_max_threads || sysanom_max_threads > (1U << 22) ||
+	    !sysanom_max_cgroup_threads ||
 	    !sysanom_alert_log_size || sysanom_alert_log_size > 65536 ||
 	    !sysanom_alert_rate || sysanom_alert_rate > 10000) {
-		pr_err("max_cgroups (1..65536), max_threads (1..4194304), alert_log (1..65536) or alert_rate (1..10000) out of range\n");
+		pr_err("max_cgroups (1..65536), max_threads (1..4194304), max_cgroup_threads (>= 1), alert_log (1..65536) or alert_rate (1..10000) out of range\n");
 		return -EINVAL;
 	}
 	ret = sysanom_thread_init();

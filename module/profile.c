@@ -29,6 +29,7 @@
 DEFINE_STATIC_KEY_FALSE(sysanom_tracking);
 
 unsigned int sysanom_max_cgroups = 1024;
+unsigned int sysanom_max_cgroup_threads = 4096;
 unsigned long sysanom_max_profile_bytes = 64UL << 20;
 unsigned long sysanom_max_total_bytes = 512UL << 20;
 static atomic64_t sysanom_mem = ATOMIC64_INIT(0);
@@ -51,7 +52,7 @@ static void sysanom_profile_gen_bump(void)
 	lockdep_assert_held(&sysanom_profiles_lock);
 	/* Pairs with the smp_rmb()s of sysanom_thread_get_slow(). */
 	smp_wmb();
-	WRITE_ONCE(sysanom_prof_gen, sysanom_prof_gen + 1);
+	atomic64_inc(&sysanom_prof_gen);
 	sysanom_gen_bump();
 }
 
@@ -83,6 +84,46 @@ struct sysanom_profile *sysanom_profile_of(struct task_struct *task)
 			return p;
 	}
 	return NULL;
+}
+
+/*
+ * A thread state for @p, within its quota of max_cgroup_threads: false when
+ * the quota is used up. One container cannot take the whole thread table
+ * and leave the others' new threads unwatched.
+ */
+bool sysanom_profile_charge(struct sysanom_profile *p)
+{
+	if (atomic_inc_return(&p->nthreads) <= sysanom_max_cgroup_threads)
+		return true;
+	atomic_dec(&p->nthreads);
+	return false;
+}
+
+/*
+ * A thread state charged to the profile of cgroup @cgid whose sequence
+ * number was @seq is freed or moves on. That profile may be gone: its
+ * sequence number, never reused, tells. Caller holds RCU.
+ */
+void sysanom_profile_uncharge(u64 cgid, u64 seq)
+{
+	struct sysanom_profile *p = sysanom_profile_find(cgid, seq);
+
+	if (p)
+		atomic_dec(&p->nthreads);
+}
+
+/*
+ * The profile of cgroup @cgid if it is still the one of sequence number
+ * @seq (0: none), or NULL. Caller holds RCU.
+ */
+struct sysanom_profile *sysanom_profile_find(u64 cgid, u64 seq)
+{
+	struct sysanom_profile *p;
+
+	if (!seq)
+		return NULL;
+	p = sysanom_profile_lookup(cgid);
+	return p && p->seq == seq ? p : NULL;
 }
 
 /* A core with sets of 1 << so and 1 << bo slots, within the memory caps. */
@@ -349,6 +390,7 @@ static int sysanom_cgroup_check(u64 cgid)
 static int sysanom_profile_add(u64 cgid, struct sysanom_core *core, u32 mode)
 {
 	struct sysanom_profile *p;
+	int i;
 
 	lockdep_assert_held(&sysanom_profiles_lock);
 	if (sysanom_nprofiles >= sysanom_max_cgroups)
@@ -368,6 +410,10 @@ static int sysanom_profile_add(u64 cgid, struct sysanom_core *core, u32 mode)
 	ratelimit_set_flags(&p->alert_rs, RATELIMIT_MSG_ON_RELEASE);
 	ratelimit_state_init(&p->alert_new_rs, HZ, sysanom_alert_rate);
 	ratelimit_set_flags(&p->alert_new_rs, RATELIMIT_MSG_ON_RELEASE);
+	for (i = 0; i < SYSANOM_EVENTS; i++) {
+		ratelimit_state_init(&p->event_rs[i], HZ, 1);
+		ratelimit_set_flags(&p->event_rs[i], RATELIMIT_MSG_ON_RELEASE);
+	}
 	p->cgid = cgid;
 	p->since_ns = ktime_get_ns();
 	p->mode = mode;
@@ -768,6 +814,9 @@ int sysanom_profile_allow(const struct sysanom_alert *a, u32 *added)
 	int ret = -ENOENT, try;
 	u32 i;
 
+	/* An event has no windows to learn. */
+	if (a->detector > SA_DET_MAX)
+		return -EINVAL;
 	mutex_lock(&sysanom_profiles_lock);
 	p = sysanom_profile_lookup(a->cgid);
 	if (!p)

@@ -20,6 +20,9 @@
 
 struct task_struct;
 
+/* Kinds of enum sysanom_event. */
+#define SYSANOM_EVENTS	(SYSANOM_EVENT_IO_URING - SYSANOM_EVENT_NO_STATE + 1)
+
 struct sysanom_stats {
 	u64 syscalls;
 	u64 forks;
@@ -51,6 +54,9 @@ struct sysanom_profile {
 	struct ratelimit_state alert_new_rs;
 	u64 alert_procs[8];		/* processes alerted lately */
 	atomic_t alert_proc_next;
+	/* Events no detector raised (sysanom_alert_event()): one a second. */
+	struct ratelimit_state event_rs[SYSANOM_EVENTS];
+	atomic_t nthreads;		/* thread states charged to it */
 	atomic64_t alerts;		/* incidents */
 	atomic64_t alerts_suppressed;
 	atomic64_t anomalous_windows;
@@ -106,10 +112,14 @@ struct sysanom_settings {
 DECLARE_STATIC_KEY_FALSE(sysanom_tracking);
 
 extern unsigned int sysanom_max_cgroups;
+extern unsigned int sysanom_max_cgroup_threads;
 extern unsigned long sysanom_max_profile_bytes;
 extern unsigned long sysanom_max_total_bytes;
 
 struct sysanom_profile *sysanom_profile_of(struct task_struct *task);
+bool sysanom_profile_charge(struct sysanom_profile *p);
+void sysanom_profile_uncharge(u64 cgid, u64 seq);
+struct sysanom_profile *sysanom_profile_find(u64 cgid, u64 seq);
 void sysanom_profile_flush(struct sysanom_profile *p, struct sa_stream *s);
 bool sysanom_profile_feed_slow(struct sysanom_profile *p,
 			       struct sysanom_thread *th, u32 id);

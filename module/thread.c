@@ -4,8 +4,10 @@
  * inside a monitored cgroup (fresh windows, also after fork, so that live
  * sequences match per-thread recorded traces), resets it on exec and frees
  * it on exit. States come from a slab cache with GFP_ATOMIC, bounded by
- * max_threads; threads beyond that are left unwatched and their calls
- * counted (untracked_calls), retrying only once a state was freed. The
+ * max_threads in all and by max_cgroup_threads per container; threads
+ * beyond that are left unwatched, their calls counted (untracked_calls) and,
+ * in an enforcing container, alerted (or refused under action kill),
+ * retrying on their next call (the table only once a state was freed). The
  * common path, a thread that already has its state, allocates nothing and
  * takes no lock.
  */
@@ -18,6 +20,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
+#include "alert.h"
 #include "profile.h"
 #include "thread.h"
 
@@ -35,7 +38,7 @@ static u64 sysanom_full_gen = U64_MAX;	/* sysanom_gen when found full */
 
 DEFINE_PER_CPU(struct sysanom_cpu_cache, sysanom_cpu_cache);
 atomic64_t sysanom_gen = ATOMIC64_INIT(1);
-u32 sysanom_prof_gen = 1;
+atomic64_t sysanom_prof_gen = ATOMIC64_INIT(1);
 
 /*
  * Whatever the caller changed is seen by whoever sees the new generation:
@@ -68,8 +71,10 @@ static void sysanom_thread_free_rcu(struct rcu_head *rcu)
 			container_of(rcu, struct sysanom_thread, rcu));
 }
 
+/* Caller holds RCU. */
 static void sysanom_thread_drop(struct sysanom_thread *th)
 {
+	sysanom_profile_uncharge(th->pcgid, th->pseq);
 	spin_lock(&sysanom_thread_lock);
 	hlist_del_rcu(&th->hnode);
 	/* Per-CPU caches may point at th: invalidate them all. */
@@ -79,7 +84,9 @@ static void sysanom_thread_drop(struct sysanom_thread *th)
 	call_rcu(&th->rcu, sysanom_thread_free_rcu);
 }
 
-static struct sysanom_thread *sysanom_thread_new(struct task_struct *t)
+/* A state for @t, charged to @p, or NULL. */
+static struct sysanom_thread *sysanom_thread_new(struct task_struct *t,
+						 struct sysanom_profile *p)
 {
 	u64 gen = atomic64_read(&sysanom_gen);
 	struct sysanom_thread *th;
@@ -87,22 +94,27 @@ static struct sysanom_thread *sysanom_thread_new(struct task_struct *t)
 	/* Full, and no state freed since: do not even try. */
 	if (READ_ONCE(sysanom_full_gen) == gen)
 		goto err_count;
+	if (!sysanom_profile_charge(p))
+		goto err_count;
 	if (atomic_inc_return(&sysanom_nthreads) > sysanom_max_threads) {
 		WRITE_ONCE(sysanom_full_gen, gen);
-		goto err;
+		goto err_uncharge;
 	}
 	th = kmem_cache_zalloc(sysanom_thread_cache,
 			       GFP_ATOMIC | __GFP_NOWARN);
 	if (!th)
-		goto err;
+		goto err_uncharge;
 	th->task = t;
+	th->pcgid = p->cgid;
+	th->pseq = p->seq;
 	spin_lock(&sysanom_thread_lock);
 	hlist_add_head_rcu(&th->hnode, sysanom_thread_bucket(t));
 	spin_unlock(&sysanom_thread_lock);
 	return th;
 
-err:
+err_uncharge:
 	atomic_dec(&sysanom_nthreads);
+	atomic_dec(&p->nthreads);
 err_count:
 	this_cpu_inc(sysanom_untracked_calls);
 	return NULL;
@@ -123,20 +135,36 @@ static void sysanom_thread_cache_unmon(struct task_struct *task, u64 gen)
 		this_cpu_write(sysanom_cpu_cache.unmon, NULL);
 }
 
+/*
+ * @th (current) left the profile it was charged to, still monitored, while
+ * a system call @id of it shows: an enforcing container says so. Its
+ * system calls are no longer judged by that profile; a task that has no
+ * state when it leaves is not seen.
+ */
+static void sysanom_thread_left(struct sysanom_thread *th, u32 id, bool *deny)
+{
+	struct sysanom_profile *from = sysanom_profile_find(th->pcgid, th->pseq);
+
+	if (from && sysanom_alert_event(from, SYSANOM_EVENT_LEFT, id))
+		*deny = true;
+}
+
 /* The per-CPU cache missed: find or make the state, refill the cache. */
-struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task)
+struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task,
+					       u32 id, bool *deny)
 {
 	struct sysanom_cpu_cache *c = this_cpu_ptr(&sysanom_cpu_cache);
 	struct sysanom_profile *p;
 	struct sysanom_thread *th;
-	u32 prof_gen;
+	bool rebind = false;
+	u64 prof_gen;
 	u64 gen;
 	u64 cgid;
 
 	gen = atomic64_read(&sysanom_gen);
 	/* Pairs with the ordered bumps of the writers that moved it. */
 	smp_rmb();
-	prof_gen = READ_ONCE(sysanom_prof_gen);
+	prof_gen = atomic64_read(&sysanom_prof_gen);
 	/* ... and the profiles and states they announce after them. */
 	smp_rmb();
 	rcu_read_lock();
@@ -152,6 +180,9 @@ struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task)
 		goto out_unmon;
 
 	p = sysanom_profile_of(task);
+	/* Moved to a cgroup its container's profile does not hold. */
+	if (th && th->cgid != cgid && (!p || p->seq != th->pseq))
+		sysanom_thread_left(th, id, deny);
 	if (!p) {
 		/* Moved out of every monitored cgroup, or untracked. */
 		if (th)
@@ -161,11 +192,25 @@ struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task)
 		goto out_unmon;
 	}
 	if (!th) {
-		th = sysanom_thread_new(task);
+		th = sysanom_thread_new(task, p);
 		if (!th)
-			goto out;	/* untracked: try again next call */
+			goto out_unwatched;	/* try again next call */
+		rebind = true;
+	} else if (th->pseq != p->seq) {
+		/* Moved to another container: charged to it now. */
+		sysanom_profile_uncharge(th->pcgid, th->pseq);
+		th->pseq = 0;
+		if (!sysanom_profile_charge(p)) {
+			sysanom_thread_drop(th);
+			this_cpu_inc(sysanom_untracked_calls);
+			goto out_unwatched;
+		}
+		th->pcgid = p->cgid;
+		th->pseq = p->seq;
+		rebind = true;
 	}
-	if (th->prof != p) {
+	/* A profile at the address of a freed one is another one too. */
+	if (rebind || th->prof != p) {
 		/* A task that ran before its cgroup was monitored: no start. */
 		if (task->start_time < p->since_ns)
 			sa_stream_reset_midway(&th->stream);
@@ -181,6 +226,12 @@ out_cache:
 	c->task = task;
 	c->th = th;
 	c->gen = gen;
+	goto out;
+out_unwatched:
+	/* Monitored, and unwatched: not silently. */
+	if (sysanom_alert_event(p, SYSANOM_EVENT_NO_STATE, id))
+		*deny = true;
+	th = NULL;
 	goto out;
 out_unmon:
 	sysanom_thread_cache_unmon(task, gen);
@@ -301,6 +352,11 @@ u64 sysanom_thread_untracked(void)
 
 int __init sysanom_thread_init(void)
 {
+	/*
+	 * A binding holds while its generation is current: a counter that
+	 * wrapped would validate a stale one, whose profile may be freed.
+	 */
+	BUILD_BUG_ON(sizeof_field(struct sysanom_thread, gen) < sizeof(u64));
 	/* max_threads is at most 1 << 22: at most 1 << 21 buckets, 16 MiB. */
 	sysanom_thread_bits = max(ilog2(sysanom_max_threads), 2) - 1;
 	sysanom_thread_hash = kvcalloc(1UL << sysanom_thread_bits,

@@ -23,7 +23,10 @@ struct sysanom_thread {
 	const struct task_struct *task;	/* key only, never dereferenced */
 	struct sysanom_profile *prof;	/* valid while gen is current */
 	u64 cgid;			/* the task's cgroup when bound */
-	u32 gen;			/* sysanom_prof_gen when bound */
+	u64 gen;			/* sysanom_prof_gen when bound */
+	/* The profile charged for it (sysanom_profile_charge()), 0 none. */
+	u64 pcgid;
+	u64 pseq;
 	u64 shape;			/* sysanom_shape() of stream */
 	u64 incident;			/* alert seq of its open incident */
 	bool in_handler;		/* a signal handler's stream runs */
@@ -44,7 +47,9 @@ struct sysanom_thread {
  * cgroup, and at 64 bits it never wraps, so a stale cache entry can never
  * match again. sysanom_prof_gen moves with profiles only (under
  * sysanom_profiles_lock): a thread's binding to its profile holds while it
- * stays. Both are bumped after the change they announce, fully ordered.
+ * stays. It is 64 bits too: a thread that slept through 2^32 tracks and
+ * untracks must not find its freed profile valid again. Both are bumped
+ * after the change they announce, fully ordered.
  */
 
 /*
@@ -68,20 +73,24 @@ struct sysanom_cpu_cache {
 
 DECLARE_PER_CPU(struct sysanom_cpu_cache, sysanom_cpu_cache);
 extern atomic64_t sysanom_gen;
-extern u32 sysanom_prof_gen;
+extern atomic64_t sysanom_prof_gen;
 extern unsigned int sysanom_max_threads;
 
 int sysanom_thread_init(void);
 void sysanom_thread_exit(void);
 /*
  * The state of @task (current) bound to its profile, or NULL when its cgroup
- * is not monitored, when this CPU's cache did not know. Called from the
+ * is not monitored, when this CPU's cache did not know. A task of a
+ * monitored cgroup that cannot have a state (its container's thread quota,
+ * the table, memory) raises an alert at its call @id; *@deny is set when
+ * that call must not run (action kill). Called from the
  * sys_enter probe, with preemption disabled (by the tracepoint up to 6.12,
  * by the probe itself from 6.13: see compat.h): that is an RCU read-side
  * critical section, and every writer here waits with synchronize_rcu() or
  * call_rcu().
  */
-struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task);
+struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task,
+					       u32 id, bool *deny);
 
 /*
  * Whether @task (current) is known to be unmonitored: the first test of the
@@ -120,6 +129,17 @@ static inline bool sysanom_syscall_sigreturn(u32 id)
 	/* x86_64 rt_sigreturn; i386 sigreturn and rt_sigreturn. */
 	return id == 15 || id == 512 + 119 || id == 512 + 173;
 }
+/*
+ * Whether call @id sets up an io_uring, whose operations make no system
+ * call: x86_64 and i386 io_uring_setup.
+ */
+#define SYSANOM_NR_IO_URING_SETUP	425	/* x86_64 and i386 alike */
+static inline bool sysanom_syscall_io_uring(u32 id)
+{
+	return id == SYSANOM_NR_IO_URING_SETUP ||
+	       id == 512 + SYSANOM_NR_IO_URING_SETUP;
+}
+
 unsigned int sysanom_thread_count(void);
 u64 sysanom_thread_untracked(void);
 

@@ -124,12 +124,13 @@ step_guest-debian() {
 }
 
 # Debian's other kernels: loading and unloading (under load too),
-# training, enforcement with kill, netlink permissions and privilege
-# (namespaces), and hostile netlink input. About 4 minutes each.
+# training, enforcement with kill (a container's PID 1 too), thread quotas,
+# leaving the watch, netlink permissions and privilege (namespaces), and
+# hostile netlink input. About 5 minutes each.
 series_scenarios() {
 	local s
 	for s in 00-boot 10-train-status 15-permissions 20-enforce-alerts 20-unload-busy \
-		52-hostile-input 53-privilege; do
+		21-kill-pid1 22-thread-quota 23-leave-watch 52-hostile-input 53-privilege; do
 		echo "$TESTS_DIR/scenarios/$s.sh"
 	done
 }

@@ -115,13 +115,21 @@ if [ "$build" = 1 ]; then
 	fi
 fi
 
-# Test programs the scenarios use: the hostile netlink client.
+# Test programs the scenarios use: the hostile netlink client ...
 bins=()
 if [ "$build" = 1 ] && [ -x "$TESTS_DIR/stress/build-nlfuzz.sh" ]; then
 	"$TESTS_DIR/stress/build-nlfuzz.sh" "$results/build/nlfuzz" \
 		> "$results/build-nlfuzz.log" 2>&1 ||
 		die "nlfuzz build failed (log: $results/build-nlfuzz.log)"
 	bins+=(--bin "$results/build/nlfuzz")
+fi
+# ... and the ways out of a container's watch (tests/helpers/escape.c).
+if [ "$build" = 1 ] && [ -f "$TESTS_DIR/helpers/escape.c" ]; then
+	gcc -O2 -g -Wall -Wextra -Werror -static -I"$REPO_DIR/include" \
+		-o "$results/build/sa-escape" "$TESTS_DIR/helpers/escape.c" \
+		> "$results/build-escape.log" 2>&1 ||
+		die "sa-escape build failed (log: $results/build-escape.log)"
+	bins+=(--bin "$results/build/sa-escape")
 fi
 
 initrd=$results/initrd.gz

@@ -43,6 +43,14 @@ const char *sa_detector_name(uint32_t det)
 {
 	static const char *const names[] = { "?", "stide", "bosc", "combo" };
 
+	switch (det) {
+	case SYSANOM_EVENT_NO_STATE:
+		return "no-state";
+	case SYSANOM_EVENT_LEFT:
+		return "left";
+	case SYSANOM_EVENT_IO_URING:
+		return "io_uring";
+	}
 	return det < 4 ? names[det] : "?";
 }
 

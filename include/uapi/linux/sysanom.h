@@ -94,7 +94,9 @@
  *   SYSANOM_A_CGROUP_PATH: NLA_NUL_STRING, "" once the cgroup is gone
  *   SYSANOM_A_PID, SYSANOM_A_TID: NLA_U32, in the initial pid namespace
  *   SYSANOM_A_COMM: NLA_NUL_STRING, at most 16 bytes
- *   SYSANOM_A_DETECTOR: NLA_U32
+ *   SYSANOM_A_DETECTOR: NLA_U32, the detector that fired (1 stide, 2 bosc,
+ *     3 combined), or an event of enum sysanom_event, which has no score
+ *     and whose window is the one system call that raised it
  *   SYSANOM_A_SCORE: NLA_U32, locality frame score at the first window
  *   SYSANOM_A_WINDOW: NLA_BINARY, u16 system-call ids, oldest first, of
  *     the first anomalous window; x86_64 numbers, 512 + n for 32-bit calls,
@@ -111,7 +113,8 @@
  *   SYSANOM_A_ALERT_SEQ: NLA_U64, required
  *   Reply: SYSANOM_A_ENTRIES: NLA_U32, entries added
  *   Errors: ENOENT no such alert in the log, or its cgroup is no longer
- *   monitored; ENOSPC the profile is at its memory cap.
+ *   monitored; ENOSPC the profile is at its memory cap; EINVAL an event
+ *   (enum sysanom_event), which no detector raised.
  *
  * SYSANOM_CMD_EXPORT: NLM_F_DUMP only; a cgroup's profile in the engine's
  * file format (include/sysanom/profile_fmt.h), in order, in pieces.
@@ -225,6 +228,24 @@ enum sysanom_action {
 	__SYSANOM_ACTION_MAX
 };
 #define SYSANOM_ACTION_MAX (__SYSANOM_ACTION_MAX - 1)
+
+/*
+ * Alerts that no detector raised, in SYSANOM_A_DETECTOR, in enforcing
+ * containers, at most one of each a second per container:
+ * NO_STATE: a thread the module cannot watch (its container's thread quota
+ *   or the table is full);
+ * LEFT: a task that left its container's profile (moved to a cgroup outside
+ *   its subtree, or into another monitored one), at its first call after;
+ *   or a child created outside it (clone3 CLONE_INTO_CGROUP), raised by
+ *   its parent at the clone;
+ * IO_URING: io_uring_setup, whose ring does the work of system calls that
+ *   the module never sees.
+ */
+enum sysanom_event {
+	SYSANOM_EVENT_NO_STATE = 16,
+	SYSANOM_EVENT_LEFT,
+	SYSANOM_EVENT_IO_URING,
+};
 
 /* How a profile's thresholds were set. */
 enum sysanom_calibration {
