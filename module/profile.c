@@ -56,11 +56,13 @@ static void sysanom_profile_gen_bump(void)
 	sysanom_gen_bump();
 }
 
+/* Under RCU (the system-call path) or sysanom_profiles_lock (the writers). */
 static struct sysanom_profile *sysanom_profile_lookup(u64 cgid)
 {
 	struct sysanom_profile *p;
 
-	hash_for_each_possible_rcu(sysanom_profiles, p, hnode, cgid) {
+	hash_for_each_possible_rcu(sysanom_profiles, p, hnode, cgid,
+				   lockdep_is_held(&sysanom_profiles_lock)) {
 		if (p->cgid == cgid)
 			return p;
 	}

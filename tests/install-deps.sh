@@ -8,6 +8,8 @@ packages=(
 	build-essential make gcc pkg-config libmnl-dev linux-headers-amd64 kmod
 	# the debug test kernel from Debian's sources, and checkpatch
 	linux-source-6.1 flex bison bc libelf-dev libssl-dev xz-utils perl
+	# a static i386 test program (26-ia32): gcc -m32 -static
+	gcc-multilib
 	# core tests: fuzzing (libFuzzer) and memory checking
 	clang libclang-rt-14-dev valgrind
 	# guest tests

@@ -127,27 +127,49 @@ load_kernel_series() {
 	esac
 }
 
+# Run "$@" chrooted in the root $1 (a series whose kbuild cannot run here),
+# in a private mount namespace with /proc mounted (objtool reads it) and
+# $SYSANOM_CACHE bound at its own path, so that trees under it (the debug
+# kernel's) have the same path inside and out.
+in_root() (
+	local root=$1
+	shift
+	mkdir -p "$root$SYSANOM_CACHE"
+	# From /: the caller's directory may not exist in the root.
+	# shellcheck disable=SC2016	# expanded by that sh
+	cd / && unshare -m --propagation private sh -c \
+		'mount -t proc proc "$1/proc" && mount --bind "$2" "$1$2" && root=$1 && shift 2 && exec chroot "$root" "$@"' \
+		sh "$root" "$SYSANOM_CACHE" "$@"
+)
+
 # Build the module in the tree copy $1 for the kbuild tree $2, inside the
 # root $3 when that is not empty (a series whose kbuild cannot run here):
-# the copy is built there with chroot, /proc mounted in a private mount
-# namespace (objtool reads it), and sysanom.ko copied back. More arguments
-# go to make.
+# the copy is built there with in_root and the product ($MAKE_PRODUCT,
+# relative to the copy; sysanom.ko unless set) copied back. More arguments
+# go to make (default target: module; MAKE_DIR, relative to the copy, is
+# the directory make runs in).
 make_module() {
 	local src=$1 kdir=$2 root=$3 inner rc=0
+	local product=${MAKE_PRODUCT:-sysanom.ko} dir=${MAKE_DIR:-.}
 	shift 3
 	if [ -z "$root" ]; then
-		make -C "$src" module KDIR="$kdir" "$@"
+		if [ "$dir" = . ]; then
+			make -C "$src" module KDIR="$kdir" "$@"
+		else
+			make -C "$kdir" M="$src/$dir" modules "$@"
+		fi
 		return
 	fi
 	inner=/build/sysanom-$$-$RANDOM
 	mkdir -p "$root$inner"
 	rsync -a --delete "$src/" "$root$inner/"
-	# shellcheck disable=SC2016	# expanded by that sh
-	unshare -m --propagation private sh -c \
-		'mount -t proc proc "$1/proc" && root=$1 && shift && exec chroot "$root" "$@"' \
-		sh "$root" make -C "$inner" module KDIR="$kdir" "$@" || rc=$?
+	if [ "$dir" = . ]; then
+		in_root "$root" make -C "$inner" module KDIR="$kdir" "$@" || rc=$?
+	else
+		in_root "$root" make -C "$kdir" M="$inner/$dir" modules "$@" || rc=$?
+	fi
 	if [ "$rc" = 0 ]; then
-		cp "$root$inner/sysanom.ko" "$src/sysanom.ko"
+		cp "$root$inner/$product" "$src/$product"
 	fi
 	rm -rf "$root$inner"
 	return "$rc"

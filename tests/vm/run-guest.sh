@@ -6,8 +6,8 @@
 # usage: run-guest.sh --kernel KERNEL [--smp N] [--icount] [--timeout S]
 #                     [--results DIR] [--no-build] [--verbose] --scenario FILE...
 #   debian       Debian's kernel matching the installed linux-headers-*-amd64
-#   debug        the KASAN/UBSAN/lockdep/kmemleak/KUnit kernel (built when
-#                missing); also runs the KUnit module from tests/kunit
+#   debug        the KASAN/UBSAN/lockdep/kmemleak/KUnit kernel, 7.2 (built
+#                when missing); also runs the KUnit module from tests/kunit
 #   debian-6.12  Debian's bookworm-backports kernel  (get-kernel-series.sh)
 #   debian-7.2   Debian's unstable kernel            (get-kernel-series.sh)
 #   --no-build  boot without the module and sysanomctl (harness smoke test)
@@ -80,6 +80,10 @@ else
 	kdir=$(flock "$SYSANOM_CACHE/.debug-kernel.lock" "$TESTS_DIR/vm/build-debug-kernel.sh" \
 		2> >(tee "$results/debug-kernel.log" | grep -v -e 'warning: the frame size' >&2 || true)) ||
 		die "the debug kernel build failed (log: $results/debug-kernel.log)"
+	# Built in the unstable root of debian-7.2, with its gcc-16: modules
+	# for it are built there too.
+	load_kernel_series debian-7.2
+	kroot=$SERIES_ROOT
 	vmlinuz=$kdir/arch/x86/boot/bzImage
 	mem=2048
 	append="console=ttyS0 panic=-1 loglevel=7 printk.time=1 panic_on_warn=1 oops=panic"
@@ -106,7 +110,8 @@ if [ "$build" = 1 ]; then
 	ctl=$src/tools/sysanomctl/sysanomctl
 	[ -x "$ctl" ] || die "make tools did not produce $ctl"
 	if [ "$kernel" = debug ] && [ -f "$src/tests/kunit/Kbuild" ]; then
-		make -C "$kdir" M="$src/tests/kunit" modules > "$results/build-kunit.log" 2>&1 || {
+		MAKE_DIR=tests/kunit MAKE_PRODUCT=tests/kunit/sysanom_kunit.ko \
+			make_module "$src" "$kdir" "$kroot" > "$results/build-kunit.log" 2>&1 || {
 			tail -n 30 "$results/build-kunit.log" >&2
 			die "KUnit module build failed (log: $results/build-kunit.log)"
 		}
@@ -130,6 +135,15 @@ if [ "$build" = 1 ] && [ -f "$TESTS_DIR/helpers/escape.c" ]; then
 		> "$results/build-escape.log" 2>&1 ||
 		die "sa-escape build failed (log: $results/build-escape.log)"
 	bins+=(--bin "$results/build/sa-escape")
+fi
+# A static i386 program (26-ia32), when this machine can build one.
+if [ "$build" = 1 ] && [ -x "$TESTS_DIR/stress/build-ia32calls.sh" ]; then
+	if "$TESTS_DIR/stress/build-ia32calls.sh" "$results/build/ia32calls" \
+		> "$results/build-ia32calls.log" 2>&1; then
+		bins+=(--bin "$results/build/ia32calls")
+	else
+		log "no i386 test program (gcc -m32 -static: install gcc-multilib): see $results/build-ia32calls.log"
+	fi
 fi
 
 initrd=$results/initrd.gz
