@@ -6,6 +6,7 @@
 # shell trains on a loop of builtins, enforces with kill, then that same
 # shell (no child: the builtins of PID 1 itself) does what it never did; the
 # container's cgroup must be empty afterwards.
+# shellcheck source-path=SCRIPTDIR source=../vm/guest-lib.sh
 . /lib/sysanom/guest-lib.sh
 
 # Builtins only, so that every call is PID 1's own.

@@ -7,16 +7,10 @@
 # Loaded with a table of 16 (max_threads) and a quota of 6. Before the quota,
 # qa's sleepers took the whole table: qb's new thread went unwatched, and
 # nothing said so.
+# shellcheck source-path=SCRIPTDIR source=../vm/guest-lib.sh
 . /lib/sysanom/guest-lib.sh
 
 rm -f /tmp/qa.spawn /tmp/qa.more /tmp/qa.child /tmp/qb.go
-kill_cgroup() {
-	while read -r p; do kill -9 "$p" 2> /dev/null; done < "$1/cgroup.procs"
-	k=0
-	while [ -n "$(cat "$1/cgroup.procs" 2> /dev/null)" ]; do
-		k=$((k + 1)); [ "$k" -lt 100 ] || fail "$1 does not empty"; sleep 0.1
-	done
-}
 # The records of the alert log of cgroup $1 (JSON lines).
 alerts_of() { sysanomctl alerts --json | grep "\"cgroup\":\"$1\""; }
 

@@ -10,16 +10,10 @@
 #     --action kill does not run.
 # Before: the moved task, the child born outside and the ring all went
 # unwatched, with no alert.
+# shellcheck source-path=SCRIPTDIR source=../vm/guest-lib.sh
 . /lib/sysanom/guest-lib.sh
 
 rm -f /tmp/cl.go /tmp/cl.out /tmp/iu.out
-kill_cgroup() {
-	while read -r p; do kill -9 "$p" 2> /dev/null; done < "$1/cgroup.procs"
-	k=0
-	while [ -n "$(cat "$1/cgroup.procs" 2> /dev/null)" ]; do
-		k=$((k + 1)); [ "$k" -lt 100 ] || fail "$1 does not empty"; sleep 0.1
-	done
-}
 alerts_of() { sysanomctl alerts --json | grep "\"cgroup\":\"$1\""; }
 # Whether pid $1 is gone (or a zombie).
 gone() { ! grep -q '^State:[[:space:]]*[^Z]' /proc/"$1"/status 2> /dev/null; }

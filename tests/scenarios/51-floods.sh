@@ -27,16 +27,6 @@ json_sum() {
 	sysanomctl status --json | tr '{' '\n' | json_num "$1" |
 		awk '{ s += $1 } END { print s + 0 }'
 }
-wait_empty() {	# $1 cgroup dir: wait until no process is left
-	k=0
-	while [ -n "$(cat "$1/cgroup.procs" 2> /dev/null)" ]; do
-		k=$((k + 1)); [ "$k" -lt 100 ] || fail "$1 does not empty"; sleep 0.1
-	done
-}
-kill_cgroup() {
-	while read -r p; do kill -9 "$p" 2> /dev/null; done < "$1/cgroup.procs"
-	wait_empty "$1"
-}
 
 # ---- 1. alert storm ----------------------------------------------------------
 if grep -q '^sysanom ' /proc/modules; then rmmod sysanom || fail "cannot unload"; fi

@@ -67,6 +67,20 @@ stop_container() {
 	runc delete -f "$1"
 }
 
+# Wait until cgroup directory $1 has no process left (10 s at most).
+wait_empty() {
+	_k=0
+	while [ -n "$(cat "$1/cgroup.procs" 2> /dev/null)" ]; do
+		_k=$((_k + 1)); [ "$_k" -lt 100 ] || fail "$1 does not empty"; sleep 0.1
+	done
+}
+
+# Kill every process of cgroup directory $1 and wait until it is empty.
+kill_cgroup() {
+	while read -r _p; do kill -9 "$_p" 2> /dev/null; done < "$1/cgroup.procs"
+	wait_empty "$1"
+}
+
 # Load the module fresh (unloading what an earlier scenario left behind).
 load_module() {
 	if grep -q '^sysanom ' /proc/modules; then
