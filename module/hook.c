@@ -36,18 +36,47 @@ static __always_inline bool sysanom_syscall_native(long id)
 #endif
 }
 
+#ifdef CONFIG_X86_X32_ABI
+/*
+ * x32 calls 512..547 (syscall_64.tbl, the same in 6.1 and 7.2): the native
+ * call each one is, so that an x32 program is judged by what it does.
+ */
+static const u16 sysanom_x32_native[] = {
+	13, 15, 16, 19, 20, 45, 46, 47, 59, 101, 127, 128, 129, 131, 222, 244,
+	246, 247, 273, 274, 278, 279, 295, 296, 297, 299, 307, 310, 311, 54,
+	55, 206, 209, 322, 327, 328,
+};
+
+/* An x32 call's number without __X32_SYSCALL_BIT, as the native call. */
+static u32 sysanom_x32_id(long id)
+{
+	unsigned long nr = id & ~__X32_SYSCALL_BIT;
+
+	if (nr < 512)
+		return nr;
+	if (nr - 512 < ARRAY_SIZE(sysanom_x32_native))
+		return sysanom_x32_native[nr - 512];
+	return SA_MAX_ID - 1;
+}
+#endif
+
 /*
  * The detection core takes ids below SA_MAX_ID: native calls keep their
- * number, 32-bit compat calls move to 512 + n, anything else is 1023
- * (1022 is the core's start marker).
+ * number, x32 calls take the native call's, 32-bit compat calls move to
+ * 512 + n, anything else is 1023 (1022 is the core's start marker).
  */
 static u32 sysanom_syscall_id(long id)
 {
 	if (sysanom_syscall_native(id))
 		return id;
-	if (in_compat_syscall())
+	if (in_ia32_syscall())
 		return id >= 0 && id < SA_ID_START - 512 ?
 		       512 + id : SA_MAX_ID - 1;
+#ifdef CONFIG_X86_X32_ABI
+	/* Seen even where x32 is off at run time (it then fails ENOSYS). */
+	if (id >= 0 && (id & __X32_SYSCALL_BIT))
+		return sysanom_x32_id(id);
+#endif
 	return id >= 0 && id < 512 ? id : SA_MAX_ID - 1;
 }
 

@@ -17,7 +17,7 @@
 #include "target.h"
 
 /* Profiles above this are refused before reading them. */
-#define PROFILE_FILE_MAX (1UL << 30)
+#define PROFILE_FILE_MAX SA_PROF_MAX_SIZE
 /* Bytes of profile per attribute: an attribute holds at most 64 KiB. */
 #define PIECE 60000
 
@@ -157,11 +157,14 @@ static int read_file(const char *path, unsigned char **data, size_t *len)
 		return -errno;
 	do {
 		if (*len == cap) {
-			cap = cap ? cap * 2 : 65536;
+			/* One byte past the largest file tells it is larger. */
 			if (cap > PROFILE_FILE_MAX) {
 				ret = -EFBIG;
 				break;
 			}
+			cap = cap ? cap * 2 : 65536;
+			if (cap > PROFILE_FILE_MAX + 1)
+				cap = PROFILE_FILE_MAX + 1;
 			nd = realloc(d, cap);
 			if (!nd) {
 				ret = -ENOMEM;
