@@ -193,7 +193,7 @@ for s in "${scenarios[@]}"; do
 		# Its own output, which the tail below may not reach.
 		sed -n "/^SCENARIO START $name\$/,/^SCENARIO FAIL $name:/p" "$output" \
 			> "$results/failed-$name.log"
-		why=$(grep '^FAIL: ' "$results/failed-$name.log" | tail -n 1 | cut -c1-300)
+		why=$(grep '^FAIL: ' "$results/failed-$name.log" | tail -n 1 | cut -c1-300 || true)
 		problem "$line${why:+ ($why)}"
 		failed+=("$name")
 	else
@@ -248,7 +248,7 @@ if [ "$verbose" = 0 ]; then
 fi
 for name in ${failed[@]+"${failed[@]}"}; do
 	echo "--- the end of failed scenario $name ($results/failed-$name.log) ---"
-	grep -vE '^KTAP\| ' "$results/failed-$name.log" | tail -n 40 | cut -c1-400
+	grep -vE '^KTAP\| ' "$results/failed-$name.log" | tail -n 40 | cut -c1-400 || true
 done
 [ -z "$kunit_summary" ] || echo "$kunit_summary"
 if [ ${#problems[@]} -eq 0 ]; then
