@@ -93,17 +93,23 @@ static noinline __noclone void sysanom_probe_feed(void *data,
 {
 	struct sysanom_profile *p = th->prof;
 	u32 sid = sysanom_syscall_id(id);
+	bool retry = false;
 
+	if (unlikely(th->sig & SYSANOM_SIG_RETRY)) {
+		th->sig &= ~SYSANOM_SIG_RETRY;
+		retry = id == th->retry_nr;
+	}
 	this_cpu_inc(p->stats->syscalls);
 	/* A killed offender's call does not run: -ENOSYS, then SIGKILL. */
-	if (sysanom_profile_feed_slow(p, th, sid))
+	if (!retry && sysanom_profile_feed_slow(p, th, sid))
 		regs->orig_ax = -1;
 	/* What goes through a ring is never seen: not silently. */
 	if (unlikely(sysanom_syscall_io_uring(sid)) &&
 	    sysanom_alert_event(p, SYSANOM_EVENT_IO_URING, sid))
 		regs->orig_ax = -1;
 	/* The handler's return is its last call; without one it is not. */
-	if (unlikely(th->in_handler) && sysanom_syscall_sigreturn(sid))
+	if (unlikely(th->sig & SYSANOM_SIG_HANDLER) &&
+	    sysanom_syscall_sigreturn(sid))
 		sysanom_thread_sigreturn(th);
 }
 
@@ -165,7 +171,7 @@ static __always_inline void sysanom_probe_call(void *data,
 		goto feed;
 	p = th->prof;
 	core = rcu_dereference_sched(p->core);
-	if (unlikely(!sysanom_profile_fast(p, core, th) || th->in_handler ||
+	if (unlikely(!sysanom_profile_fast(p, core, th) || th->sig ||
 		     id == SYSANOM_NR_IO_URING_SETUP))
 		goto feed;
 	miss = sa_detect_step(&core->sa, &th->stream, id);

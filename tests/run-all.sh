@@ -130,7 +130,7 @@ step_guest-debian() {
 series_scenarios() {
 	local s
 	for s in 00-boot 10-train-status 15-permissions 20-enforce-alerts 20-unload-busy \
-		21-kill-pid1 22-thread-quota 23-leave-watch 27-x32 52-hostile-input 53-privilege; do
+		21-kill-pid1 22-thread-quota 23-leave-watch 24-signal-retry 27-x32 52-hostile-input 53-privilege; do
 		echo "$TESTS_DIR/scenarios/$s.sh"
 	done
 }
