@@ -125,12 +125,14 @@ step_guest-debian() {
 
 # Debian's other kernels: loading and unloading (under load too),
 # training, enforcement with kill (a container's PID 1 too), thread quotas,
-# leaving the watch, netlink permissions and privilege (namespaces), and
-# hostile netlink input. About 5 minutes each.
+# leaving the watch, netlink permissions and privilege (namespaces), SET
+# and TRACK under concurrent changes, signals, x32 calls, and hostile netlink
+# input. About 5 minutes each.
 series_scenarios() {
 	local s
-	for s in 00-boot 10-train-status 15-permissions 20-enforce-alerts 20-unload-busy \
-		21-kill-pid1 22-thread-quota 23-leave-watch 24-signal-retry 27-x32 52-hostile-input 53-privilege; do
+	for s in 00-boot 10-train-status 15-permissions 17-set-races 20-enforce-alerts \
+		20-unload-busy 21-kill-pid1 22-thread-quota 23-leave-watch 24-signal-retry 27-x32 \
+		52-hostile-input 53-privilege; do
 		echo "$TESTS_DIR/scenarios/$s.sh"
 	done
 }
