@@ -482,7 +482,9 @@ static int read_one(const char *root, const char *dir, const char *id,
 	if (sa_json_str(sa_json_get(st, "bundle"), bundle, sizeof(bundle)))
 		sa_json_each_elem(sa_json_get(st, "config.labels"),
 				  state_bundle_cb, bundle);
-	if (c->pid && pid_cgroup(c->pid, c->cgroup, sizeof(c->cgroup)))
+	if (c->pid && !pid_cgroup(c->pid, c->cgroup, sizeof(c->cgroup)))
+		c->alive = 1;
+	else
 		c->cgroup[0] = '\0';
 	/* No live process to ask: the cgroup runc recorded (v2: key ""). */
 	if (!c->cgroup[0] &&

@@ -18,6 +18,7 @@ struct sa_ctr {
 	char digest[160];	/* image digest (sha256:...), "" when unknown */
 	char cgroup[4096];	/* below the cgroup2 root, "" when unknown */
 	long pid;		/* init process, 0 when unknown */
+	int alive;		/* the init process runs: cgroup read from it */
 	char **labels;		/* "key=value": OCI annotations and runtime labels */
 	size_t nlabels;
 };
