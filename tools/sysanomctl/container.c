@@ -478,7 +478,11 @@ static int read_one(const char *root, const char *dir, const char *id,
 	pid = sa_json_num(sa_json_get(st, "init_process_pid"));
 	if (pid <= 0)
 		pid = sa_json_num(sa_json_get(st, "pid"));
-	c->pid = pid > 0 ? pid : 0;
+	if (pid <= 0) {		/* being written, or not runc's */
+		free(st);
+		return -EBADMSG;
+	}
+	c->pid = pid;
 	if (sa_json_str(sa_json_get(st, "bundle"), bundle, sizeof(bundle)))
 		sa_json_each_elem(sa_json_get(st, "config.labels"),
 				  state_bundle_cb, bundle);
@@ -488,7 +492,7 @@ static int read_one(const char *root, const char *dir, const char *id,
 		c->cgroup[0] = '\0';
 	/* No live process to ask: the cgroup runc recorded (v2: key ""). */
 	if (!c->cgroup[0] &&
-	    !sa_json_str(sa_json_get(sa_json_get(st, "cgroup_paths"), ""),
+	    !sa_json_str(sa_json_member(sa_json_get(st, "cgroup_paths"), ""),
 			 cgpath, sizeof(cgpath))) {
 		const char *rel = strncmp(cgpath, "/sys/fs/cgroup", 14) ?
 				  cgpath : cgpath + 14;

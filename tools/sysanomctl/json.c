@@ -107,6 +107,11 @@ static const char *member(const char *p, const char *name, size_t n)
 	return NULL;
 }
 
+const char *sa_json_member(const char *p, const char *name)
+{
+	return p ? member(p, name, strlen(name)) : NULL;
+}
+
 const char *sa_json_get(const char *p, const char *path)
 {
 	while (p && *path) {

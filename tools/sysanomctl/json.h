@@ -14,6 +14,8 @@ void sa_json_string(FILE *f, const char *s);
  */
 /* The value of member @path ("a.b.c") of the object at @p, or NULL. */
 const char *sa_json_get(const char *p, const char *path);
+/* The value of member @name (any name, "" too) of the object at @p. */
+const char *sa_json_member(const char *p, const char *name);
 /* Decode the string at @p into @out; -1 if @p is no string or it is cut. */
 int sa_json_str(const char *p, char *out, size_t len);
 /* The number at @p, or -1. */

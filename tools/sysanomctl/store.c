@@ -382,6 +382,7 @@ static int profiles_usage(FILE *f)
 		"       sysanomctl profiles [--store DIR] [--json] show PROFILE\n"
 		"       sysanomctl profiles [--store DIR] approve PROFILE...\n"
 		"       sysanomctl profiles [--store DIR] rm [--held] PROFILE...\n"
+		"       sysanomctl profiles [--store DIR] add [--held] KEY FILE\n"
 		"Manage the profiles the watcher stored (default store %s).\n"
 		"A profile is approved (enforced on every container of its\n"
 		"image) or held for review (learnt, not enforced: the\n"
@@ -393,9 +394,61 @@ static int profiles_usage(FILE *f)
 		"  approve  a held profile becomes approved: a running watcher\n"
 		"           enforces it on the containers of its image\n"
 		"  rm       delete a profile (with --held only a held one);\n"
-		"           the next container of its image trains again\n",
+		"           the next container of its image trains again\n"
+		"  add      store FILE (from 'save', 'learn' or 'merge') as the\n"
+		"           profile of KEY (an image name or digest, '#NAME' for\n"
+		"           a Kubernetes container name), approved or --held\n",
 		SA_STORE_DEFAULT);
 	return f == stdout ? 0 : EXIT_USAGE;
+}
+
+static int profiles_add(const char *dir, const char *key, const char *file,
+			int held)
+{
+	struct sa_profile_info info;
+	unsigned char *data = NULL;
+	struct sa_stored s = { 0 };
+	size_t len, n;
+	int ret;
+
+	if (!*key || strlen(key) >= sizeof(s.key) || strchr(key, '\n'))
+		return sa_usage_error("profiles", "bad KEY '%s'", key);
+	ret = sa_read_file(file, &data, &len);
+	if (ret) {
+		sa_err("profiles: add: %s: %s", file, strerror(-ret));
+		return EXIT_RUNTIME;
+	}
+	if (sa_profile_parse(data, len, &info)) {
+		sa_err("profiles: add: %s: not a valid sysanom profile (corrupt or truncated)",
+		       file);
+		free(data);
+		return EXIT_RUNTIME;
+	}
+	snprintf(s.key, sizeof(s.key), "%s", key);
+	sa_store_base(key, s.base, sizeof(s.base));
+	s.held = held;
+	/* The key's parts: image (or digest), then '#' and the container. */
+	n = strcspn(key, "#");
+	if (strncmp(key, "name:", 5)) {
+		if (!strncmp(key, "sha256:", 7))
+			snprintf(s.digest, sizeof(s.digest), "%.*s", (int)n, key);
+		else
+			snprintf(s.image, sizeof(s.image), "%.*s", (int)n, key);
+		if (key[n])
+			snprintf(s.container, sizeof(s.container), "%s",
+				 key + n + 1);
+	}
+	snprintf(s.source, sizeof(s.source), "file:%s", file);
+	s.saved = time(NULL);
+	ret = sa_store_write(dir, &s, data, len);
+	free(data);
+	if (ret) {
+		sa_err("profiles: add: %s: %s", dir, strerror(-ret));
+		return EXIT_RUNTIME;
+	}
+	printf("added %s (%s): %s/%s/%s.prof\n", key, held ? "held" : "approved",
+	       dir, area(held), s.base);
+	return 0;
 }
 
 int cmd_profiles(int argc, char **argv)
@@ -453,6 +506,12 @@ int cmd_profiles(int argc, char **argv)
 			return sa_usage_error("profiles", "unknown option");
 		}
 	}
+	if (!strcmp(verb, "add")) {
+		if (argc - optind != 2)
+			return sa_usage_error("profiles", "add expects KEY FILE");
+		return profiles_add(dir, argv[optind], argv[optind + 1],
+				    held_only);
+	}
 	if (strcmp(verb, "list") && strcmp(verb, "show") &&
 	    strcmp(verb, "approve") && strcmp(verb, "rm"))
 		return sa_usage_error("profiles", "unknown subcommand '%s'", verb);
@@ -463,7 +522,7 @@ int cmd_profiles(int argc, char **argv)
 	if ((!strcmp(verb, "approve") || !strcmp(verb, "rm")) && optind == argc)
 		return sa_usage_error("profiles", "%s expects PROFILE...", verb);
 	if (held_only && strcmp(verb, "rm"))
-		return sa_usage_error("profiles", "--held is for rm");
+		return sa_usage_error("profiles", "--held is for rm and add");
 
 	/* Reading never moves files: only the watcher sets corrupt ones aside. */
 	n = sa_store_scan(dir, 0, &v, report_stderr, NULL);
