@@ -149,7 +149,8 @@ wait_line '"event":"corrupt"' "$OUT" 10 > /dev/null
 note "$(grep '"event":"corrupt"' "$OUT")"
 grep -q "corrupt profile .*example.com_other.*set aside" "$ERR" || fail "the corrupt file was not reported on stderr"
 [ -e "$other" ] && fail "the corrupt file is still in profiles/"
-ls "$STORE"/corrupt/ | grep -q 'example.com_other.*\.prof\.profiles\.' || fail "the corrupt file is not in corrupt/: $(ls "$STORE"/corrupt/)"
+set -- "$STORE"/corrupt/example.com_other*.prof.profiles.*
+[ -e "$1" ] || fail "the corrupt file is not in corrupt/: $(ls "$STORE"/corrupt/)"
 for c in w1 w2 w3; do
 	wait_line "$(event enforced $c)" "$OUT" 10 > /dev/null
 	status_entry /$c | grep -q '"mode":"enforcing"' || fail "$c does not enforce after the restart: $(status_entry /$c)"
