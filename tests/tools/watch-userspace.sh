@@ -133,8 +133,8 @@ cfg 'include = name:nginx'
 expect "name matches a Kubernetes container name" "$cid " "$(watched)"
 
 # The config parser: values, and errors with line numbers (exit 1).
-printf '# c\n; c\n\naction = kill\nnew_profiles = hold\nstore = /srv/sa\ninclude = namespace:prod-*\nexclude = label:x\n' > "$T/good.conf"
-expect "config --check" "$(printf 'action = kill\nnew_profiles = hold\nstore = /srv/sa\ninclude = namespace:prod-*\nexclude = label:x')" \
+printf '# c\n; c\n\naction = kill\nnew_profiles = hold\nstartup_grace = 0\nstore = /srv/sa\ninclude = namespace:prod-*\nexclude = label:x\n' > "$T/good.conf"
+expect "config --check" "$(printf 'action = kill\nnew_profiles = hold\nstartup_grace = 0\nstore = /srv/sa\ninclude = namespace:prod-*\nexclude = label:x')" \
 	"$("$ctl" watch --config "$T/good.conf" --check)"
 expect "--store overrides the config" "store = /tmp/st" "$("$ctl" watch --config "$T/good.conf" --store /tmp/st --check | grep store)"
 badconf() {	# badconf 'expected message' lines...
@@ -151,6 +151,7 @@ badconf "3: new_profiles is enforce or hold, not 'later'" '' '' 'new_profiles = 
 badconf "1: unknown selector 'img'" 'include = img:x'
 badconf "1: expected SELECTOR:PATTERN" 'exclude = web'
 badconf "2: expected key = value, got 'include'" 'action = log' 'include'
+badconf "2: startup_grace is 0..600 seconds, not '5s'" '' 'startup_grace = 5s'
 badconf "1: 'store' has no value" 'store ='
 badconf "1: store must be an absolute path" 'store = var/lib'
 badconf "1: empty pattern after 'name:'" 'include = name:'

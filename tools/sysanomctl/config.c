@@ -17,6 +17,7 @@ void sa_config_init(struct sa_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->store, sizeof(cfg->store), "%s", SA_STORE_DEFAULT);
+	cfg->startup_grace = SA_STARTUP_GRACE;
 }
 
 void sa_config_free(struct sa_config *cfg)
@@ -145,6 +146,18 @@ static int parse_line(struct sa_config *cfg, char *line, int lineno,
 			 val);
 		return -EINVAL;
 	}
+	if (!strcmp(key, "startup_grace")) {
+		char *end;
+		long v = strtol(val, &end, 10);
+
+		if (*end || v < 0 || v > 600) {
+			snprintf(what, len, "startup_grace is 0..600 seconds, not '%s'",
+				 val);
+			return -EINVAL;
+		}
+		cfg->startup_grace = v;
+		return 0;
+	}
 	if (!strcmp(key, "store")) {
 		if (val[0] != '/' || strlen(val) >= sizeof(cfg->store)) {
 			snprintf(what, len, "store must be an absolute path, not '%s'",
@@ -155,7 +168,7 @@ static int parse_line(struct sa_config *cfg, char *line, int lineno,
 		return 0;
 	}
 	if (strcmp(key, "include") && strcmp(key, "exclude")) {
-		snprintf(what, len, "unknown key '%s' (action, new_profiles, store, include, exclude)",
+		snprintf(what, len, "unknown key '%s' (action, new_profiles, startup_grace, store, include, exclude)",
 			 key);
 		return -EINVAL;
 	}

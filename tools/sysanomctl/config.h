@@ -9,6 +9,7 @@
 
 #define SA_CONFIG_DEFAULT "/etc/sysanom/sysanom.conf"
 #define SA_STORE_DEFAULT "/var/lib/sysanom"
+#define SA_STARTUP_GRACE 5
 
 enum sa_sel { SA_SEL_NAME, SA_SEL_IMAGE, SA_SEL_NAMESPACE, SA_SEL_LABEL };
 
@@ -22,6 +23,7 @@ struct sa_rule {
 struct sa_config {
 	int action_kill;	/* default action: 0 log, 1 kill */
 	int hold;		/* new profiles held for review */
+	int startup_grace;	/* seconds a new container learns its start */
 	char store[4096];
 	struct sa_rule *include, *exclude;
 	size_t ninclude, nexclude;

@@ -57,10 +57,11 @@
 #define STABLE_PPM 100
 #define STABLE_CHECKS 10
 
-enum wstate { W_NEW, W_LEADER, W_FOLLOWER, W_HELD, W_ENFORCED };
+enum wstate { W_NEW, W_LEADER, W_FOLLOWER, W_HELD, W_STARTING,
+	      W_ENFORCED };
 
 static const char *const wstate_names[] = { "new", "training", "following",
-					    "held", "enforcing" };
+					    "held", "starting", "enforcing" };
 
 struct watched {
 	struct sa_ctr c;	/* labels not kept */
@@ -68,6 +69,7 @@ struct watched {
 	char key[SA_KEY_MAX];
 	enum wstate state;
 	int seen;
+	double enforce_at;	/* W_STARTING: monotonic seconds */
 };
 
 struct modrow {
@@ -215,17 +217,61 @@ static struct watched *leader_of(struct watcher *wa, const char *key)
 	return NULL;
 }
 
-/* Load the approved profile @s on @w and enforce it. */
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Seconds since process @pid started (its runtime's init, for a container). */
+static double proc_age(long pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	double up = 0;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 1e9;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n > 0 ? n : 0] = '\0';
+	p = strrchr(buf, ')');	/* comm may hold spaces */
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+			 &start) != 1)
+		return 1e9;
+	f = fopen("/proc/uptime", "re");
+	if (!f)
+		return 1e9;
+	if (fscanf(f, "%lf", &up) != 1)
+		up = 0;
+	fclose(f);
+	return up - (double)start / sysconf(_SC_CLK_TCK);
+}
+
+/*
+ * Load the approved profile @s on @w and enforce it. A container younger
+ * than startup_grace first trains from it until then: its leader's training
+ * began when the watcher noticed it, after its start, so the calls of a
+ * container's first program starting up may be missing from the profile.
+ */
 static void apply_stored(struct watcher *wa, struct watched *w,
 			 const struct sa_stored *s)
 {
+	double age = proc_age(w->c.pid), wait = wa->cfg.startup_grace - age;
 	unsigned char *data = NULL;
 	size_t len;
 	int ret;
 
 	ret = sa_store_read(wa->store, s, &data, &len);
 	if (!ret)
-		ret = sa_profile_push(w->cgid, data, len,
+		ret = sa_profile_push(w->cgid, data, len, wait > 0 ?
+				      SYSANOM_MODE_TRAINING :
 				      SYSANOM_MODE_ENFORCING);
 	free(data);
 	if (!ret)
@@ -234,6 +280,30 @@ static void apply_stored(struct watcher *wa, struct watched *w,
 		sa_out_event(LOG_ERR, "error", &w->c, w->key,
 			     "cannot enforce the stored profile %s on %s: %s",
 			     s->base, w->c.name, sa_nl_strerror(ret));
+		return;
+	}
+	if (wait > 0) {
+		w->state = W_STARTING;
+		w->enforce_at = now_mono() + wait;
+		sa_out_event(LOG_INFO, "starting", &w->c, w->key,
+			     "container %s starts: the stored profile of %s learns its start for %.1f s, then enforces",
+			     w->c.name, w->key, wait);
+		return;
+	}
+	w->state = W_ENFORCED;
+	sa_out_event(LOG_NOTICE, "enforced", &w->c, w->key,
+		     "container %s enforces the stored profile of %s (action %s)",
+		     w->c.name, w->key, wa->cfg.action_kill ? "kill" : "log");
+}
+
+static void end_startup(struct watcher *wa, struct watched *w)
+{
+	int ret = mod_track(w->cgid, SYSANOM_MODE_ENFORCING);
+
+	if (ret) {
+		sa_out_event(LOG_ERR, "error", &w->c, w->key,
+			     "cannot enforce on %s: %s", w->c.name,
+			     sa_nl_strerror(ret));
 		return;
 	}
 	w->state = W_ENFORCED;
@@ -471,6 +541,8 @@ static void reconcile(struct watcher *wa)
 			w->seen = 1;
 			continue;
 		}
+		if (w)	/* another container in that cgroup now: start over */
+			drop(wa, w - wa->w, 0);
 		if (is_ignored(wa, st.st_ino))
 			continue;
 		if (!sa_config_watches(&wa->cfg, c, why, sizeof(why))) {
@@ -525,6 +597,8 @@ static void reconcile(struct watcher *wa)
 		if (w->state == W_LEADER && r &&
 		    r->mode == SYSANOM_MODE_ENFORCING)
 			converged(wa, w);
+		if (w->state == W_STARTING && now_mono() >= w->enforce_at)
+			end_startup(wa, w);
 		ok = stored_of(wa, w->key, 0);
 		if ((w->state == W_FOLLOWER || w->state == W_HELD) && ok)
 			apply_stored(wa, w, ok);
@@ -676,9 +750,9 @@ static void print_config(const struct sa_config *cfg, const char *store)
 {
 	char rule[1024];
 
-	printf("action = %s\nnew_profiles = %s\nstore = %s\n",
+	printf("action = %s\nnew_profiles = %s\nstartup_grace = %d\nstore = %s\n",
 	       cfg->action_kill ? "kill" : "log",
-	       cfg->hold ? "hold" : "enforce", store);
+	       cfg->hold ? "hold" : "enforce", cfg->startup_grace, store);
 	for (size_t i = 0; i < cfg->ninclude; i++) {
 		sa_rule_text(&cfg->include[i], rule, sizeof(rule));
 		printf("include = %s\n", rule);
