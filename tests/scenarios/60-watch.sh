@@ -13,7 +13,10 @@
 #  - SIGTERM saves the profiles and exits 0;
 #  - after a module reload and with a corrupt file in the store, a new
 #    watcher sets that file aside and reports it, and enforces the stored
-#    profile on the running containers again.
+#    profile on the running containers again;
+#  - with new_profiles = hold, a new image's profile waits in held/, its
+#    container training, until 'sysanomctl profiles approve', then it
+#    enforces; SIGHUP reloads the config.
 # The workload is the simple loop of 20-enforce-alerts, trained at the
 # defaults (no thresholds, slope or growth settings changed).
 # kernels: debian
@@ -103,7 +106,7 @@ cmp -s /tmp/w1.prof "$prof" || note "(w1's profile changed since it was saved: c
 # after its workload started, so its profile lacks the workload's start).
 run start_image_container w3 w3 "$IMG" "$WORKLOAD"
 t=$(wait_line "$(event '(starting|enforced)' w3)" "$OUT" 5)
-note "w3 got the stored profile after ${t}s: $(grep "$(event '(starting|enforced)' w3)" "$OUT" | head -n1 | sed 's/.*"message"://')"
+note "w3 got the stored profile after ${t}s: $(grep -E "$(event '(starting|enforced)' w3)" "$OUT" | head -n1 | sed 's/.*"message"://')"
 t=$(wait_line "$(event enforced w3)" "$OUT" 10)
 note "w3 enforcing after ${t}s: $(status_entry /w3)"
 status_entry /w3 | grep -q '"mode":"enforcing"' || fail "w3 is not enforcing"
@@ -139,17 +142,21 @@ wait "$watcher"
 rc=$?
 [ "$rc" = 0 ] || fail "the watcher exited $rc on SIGTERM: $(tail -n 5 "$ERR")"
 saved1=$(sed -n 's/^saved=//p' "${prof%.prof}.meta")
-note "SIGTERM: exit 0, profile saved at $saved0 then $saved1"
+note "SIGTERM: exit 0, profile saved at $saved0 then $saved1, now $(stat -c %s "$prof") bytes"
 [ "$saved1" -gt "$saved0" ] || fail "SIGTERM did not save the profile again"
 tail -n 2 "$OUT" | grep -q '"event":"saved"' || fail "no saved event at exit: $(tail -n 3 "$OUT")"
 
 # A module reload forgets every profile; a corrupt file joins the store.
+# The new watcher holds new profiles for review: h1, of a new image, trains
+# meanwhile.
 run rmmod sysanom
 run insmod "$MODULE"
 run sysanomctl profiles --store "$STORE" add example.com/other:2 "$prof"
 other=$(ls "$STORE"/profiles/example.com_other*.prof)
 head -c 40 "$prof" > "$other"
+sed -i 's/^new_profiles = enforce/new_profiles = hold/' /tmp/sysanom.conf
 start_watcher
+run start_image_container h1 h1 example.com/held:1 "$WORKLOAD"
 wait_line '"event":"corrupt"' "$OUT" 10 > /dev/null
 note "$(grep '"event":"corrupt"' "$OUT")"
 grep -q "corrupt profile .*example.com_other.*set aside" "$ERR" || fail "the corrupt file was not reported on stderr"
@@ -162,8 +169,26 @@ for c in w1 w2 w3; do
 done
 note "after a module reload the stored profile enforces again on w1, w2, w3"
 grep -q "$(event training w)" "$OUT" && fail "a container was trained again after the restart"
+
+# Held for review: h1's profile is saved under held/ and h1 goes back to
+# training (no alerts) until 'profiles approve', when the running watcher
+# enforces it.
+t=$(wait_line "$(event held h1)" "$OUT" 300)
+note "h1's profile held after ${t}s: $(sysanomctl profiles --store "$STORE" list | grep held)"
+sleep 1
+status_entry /h1 | grep -q '"mode":"training"' || fail "h1 is not back in training while its profile is held: $(status_entry /h1)"
+sysanomctl profiles --store "$STORE" list --json | grep -q '"key":"example.com/held:1","state":"held"' ||
+	fail "no held profile: $(sysanomctl profiles --store "$STORE" list --json)"
+run sysanomctl profiles --store "$STORE" approve example.com/held:1
+t=$(wait_line "$(event enforced h1)" "$OUT" 10)
+note "approved: h1 enforces after ${t}s"
+status_entry /h1 | grep -q '"mode":"enforcing"' || fail "h1 does not enforce its approved profile: $(status_entry /h1)"
+# SIGHUP reloads the config.
+sed -i 's/^new_profiles = hold/new_profiles = enforce/' /tmp/sysanom.conf
+kill -HUP "$watcher"
+wait_line '"event":"config"' "$OUT" 5 > /dev/null
 kill -TERM "$watcher"
 wait "$watcher" || fail "the second watcher exited $? on SIGTERM"
-for c in w1 w2 w3 ignored-1; do stop_container $c; done
+for c in w1 w2 w3 ignored-1 h1; do stop_container $c; done
 run rmmod sysanom
 exit 0

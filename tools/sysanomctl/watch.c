@@ -74,7 +74,7 @@ struct watched {
 
 struct modrow {
 	uint64_t id;
-	uint32_t mode, calib;
+	uint32_t mode, calib, entries;
 };
 
 struct watcher {
@@ -158,6 +158,7 @@ static void row_cb(const uint64_t *a, const char *path, void *data)
 	wa->rows[wa->nrows].id = a[SYSANOM_A_CGROUP_ID];
 	wa->rows[wa->nrows].mode = a[SYSANOM_A_MODE];
 	wa->rows[wa->nrows].calib = a[SYSANOM_A_CALIBRATION];
+	wa->rows[wa->nrows].entries = a[SYSANOM_A_ENTRIES];
 	wa->nrows++;
 }
 
@@ -605,21 +606,38 @@ static void reconcile(struct watcher *wa)
 	}
 }
 
-/* SIGTERM: every approved profile that runs, saved again (allowed alerts). */
+/*
+ * SIGTERM: the approved profile of every image that runs is saved again,
+ * from its container with the most entries (what 'allow' added, and what
+ * young containers learnt of their start).
+ */
 static void save_all(struct watcher *wa)
 {
+	wa->nrows = 0;
+	if (sa_status_each(row_cb, wa))
+		return;
 	for (size_t i = 0; i < wa->nw; i++) {
-		struct watched *w = &wa->w[i];
+		struct watched *w = &wa->w[i], *best = w;
+		const struct modrow *r, *rb = row_of(wa, w->cgid);
 		int done = 0;
 
-		if (w->state != W_ENFORCED || !stored_of(wa, w->key, 0))
+		if (w->state != W_ENFORCED || !stored_of(wa, w->key, 0) || !rb)
 			continue;
-		for (size_t j = 0; j < i; j++)
-			if (wa->w[j].state == W_ENFORCED &&
-			    !strcmp(wa->w[j].key, w->key))
+		for (size_t j = 0; j < wa->nw; j++) {
+			struct watched *o = &wa->w[j];
+
+			if (o->state != W_ENFORCED || strcmp(o->key, w->key))
+				continue;
+			if (j < i)
 				done = 1;
+			r = row_of(wa, o->cgid);
+			if (r && r->entries > rb->entries) {
+				best = o;
+				rb = r;
+			}
+		}
 		if (!done)
-			save_profile(wa, w, 0);
+			save_profile(wa, best, 0);
 	}
 }
 
