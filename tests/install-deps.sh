@@ -16,6 +16,8 @@ packages=(
 	qemu-system-x86 busybox-static runc strace cpio gzip rsync jq file util-linux coreutils
 	# real services in the guest (tests/vm/services-files.sh, 40-services)
 	nginx fcgiwrap curl wrk postgresql-15 postgresql-client-15 memcached libmemcached-tools
+	# the watcher's userspace test: a fake journald socket
+	python3
 	# linting the test scripts
 	shellcheck
 	# DKMS

@@ -101,12 +101,14 @@ prof=$(ls "$STORE"/profiles/*.prof)
 sysanomctl save w1 /tmp/w1.prof
 cmp -s /tmp/w1.prof "$prof" || note "(w1's profile changed since it was saved: calibration learnt more)"
 
-# w3: the stored profile, enforced at once (after the startup grace, 5 s by
-# default, in which a young container learns its start: w1 was noticed
-# after its workload started, so its profile lacks the workload's start).
+# w3: the stored profile at once, enforced after the startup grace (5 s by
+# default from when the watcher noticed it), in which a new container
+# learns its start: w1 was noticed after its workload started, so its
+# profile may lack the workload's start.
 run start_image_container w3 w3 "$IMG" "$WORKLOAD"
-t=$(wait_line "$(event '(starting|enforced)' w3)" "$OUT" 5)
-note "w3 got the stored profile after ${t}s: $(grep -E "$(event '(starting|enforced)' w3)" "$OUT" | head -n1 | sed 's/.*"message"://')"
+t=$(wait_line "$(event starting w3)" "$OUT" 5)
+note "w3 got the stored profile after ${t}s: $(grep "$(event starting w3)" "$OUT" | sed 's/.*"message"://')"
+status_entry /w3 | grep -q '"mode":"training"' || fail "w3 is not learning its start: $(status_entry /w3)"
 t=$(wait_line "$(event enforced w3)" "$OUT" 10)
 note "w3 enforcing after ${t}s: $(status_entry /w3)"
 status_entry /w3 | grep -q '"mode":"enforcing"' || fail "w3 is not enforcing"

@@ -198,5 +198,46 @@ grep -q "corrupt profile .*example.com.*not a valid sysanom profile" "$T/list.er
 	bad "corrupt file not reported: $(cat "$T/list.err")"
 [ -f "$f" ] && ok "list leaves the corrupt file in place (the watcher sets it aside)" || bad "list moved the file"
 
+# journald: structured entries to /run/systemd/journal/socket when it
+# exists. In a mount namespace of its own, a fake journal (a datagram
+# socket) records what the watcher sends (no module: its start, the module
+# missing, its stop).
+if [ "$(id -u)" = 0 ] && unshare -m true 2> /dev/null; then
+	unshare -m bash -c '
+		set -e
+		mkdir -p /run/systemd/journal
+		mount -t tmpfs none /run/systemd/journal
+		python3 -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(\"/run/systemd/journal/socket\")
+s.settimeout(3)
+with open(sys.argv[1], \"wb\") as f:
+    try:
+        while True:
+            f.write(s.recv(65536) + b\"\\n--\\n\"); f.flush()
+    except socket.timeout:
+        pass
+" "$1/journal.dgrams" &
+		py=$!
+		for _ in $(seq 50); do [ -S /run/systemd/journal/socket ] && break; sleep 0.1; done
+		"$2" watch --config /dev/null --store "$1/jstore" > "$1/j.out" 2> "$1/j.err" &
+		w=$!
+		sleep 1.5
+		kill -TERM $w
+		wait $w
+		wait $py
+	' _ "$T" "$ctl" || bad "the fake journal run failed"
+	grep -q '^SYSANOM_EVENT=start$' "$T/journal.dgrams" && ok "journald: the start event" ||
+		bad "journald: no start event: $(cat "$T/journal.dgrams" "$T/j.err")"
+	grep -q '^SYSANOM_EVENT=stop$' "$T/journal.dgrams" && ok "journald: the stop event" || bad "journald: no stop event"
+	grep -q '^MESSAGE_ID=e608b5b527df45afa8d3a1438666f73a$' "$T/journal.dgrams" && ok "journald: MESSAGE_ID" || bad "journald: no MESSAGE_ID"
+	grep -q '^SYSLOG_IDENTIFIER=sysanom$' "$T/journal.dgrams" && ok "journald: SYSLOG_IDENTIFIER" || bad "journald: no SYSLOG_IDENTIFIER"
+	grep -q '^MESSAGE=cannot reach the sysanom module' "$T/journal.dgrams" && ok "journald: the module is missing" || bad "journald: no module event"
+	[ ! -s "$T/j.err" ] && ok "journald: nothing on stderr" || bad "journald: stderr has $(cat "$T/j.err")"
+else
+	echo "skip the journald check: needs root and unshare"
+fi
+
 echo "$checks checks, $fails failed"
 [ "$fails" = 0 ]

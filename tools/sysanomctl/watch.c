@@ -97,6 +97,7 @@ struct watcher {
 	int alerts_open;
 	int ino;
 	int store_wd[2];
+	int initial;		/* the first scan: containers that ran before */
 };
 
 /* Module requests: TRACK, SET, UNTRACK on one cgroup. */
@@ -256,19 +257,23 @@ static double proc_age(long pid)
 }
 
 /*
- * Load the approved profile @s on @w and enforce it. A container younger
- * than startup_grace first trains from it until then: its leader's training
+ * Load the approved profile @s on @w and enforce it. A container starting
+ * (@fresh: noticed by a running watcher, or younger than startup_grace)
+ * first trains from it for startup_grace seconds: its leader's training
  * began when the watcher noticed it, after its start, so the calls of a
  * container's first program starting up may be missing from the profile.
+ * Its age is no guide alone: a runtime may take seconds to start it.
  */
 static void apply_stored(struct watcher *wa, struct watched *w,
-			 const struct sa_stored *s)
+			 const struct sa_stored *s, int fresh)
 {
-	double age = proc_age(w->c.pid), wait = wa->cfg.startup_grace - age;
+	double wait = wa->cfg.startup_grace;
 	unsigned char *data = NULL;
 	size_t len;
 	int ret;
 
+	if (!fresh)
+		wait -= proc_age(w->c.pid);
 	ret = sa_store_read(wa->store, s, &data, &len);
 	if (!ret)
 		ret = sa_profile_push(w->cgid, data, len, wait > 0 ?
@@ -330,7 +335,7 @@ static void start(struct watcher *wa, struct watched *w)
 		return;
 	}
 	if (ok) {
-		apply_stored(wa, w, ok);
+		apply_stored(wa, w, ok, !wa->initial);
 		return;
 	}
 	if (r && r->mode == SYSANOM_MODE_ENFORCING) {
@@ -602,7 +607,7 @@ static void reconcile(struct watcher *wa)
 			end_startup(wa, w);
 		ok = stored_of(wa, w->key, 0);
 		if ((w->state == W_FOLLOWER || w->state == W_HELD) && ok)
-			apply_stored(wa, w, ok);
+			apply_stored(wa, w, ok, 0);
 	}
 }
 
@@ -878,6 +883,7 @@ int cmd_watch(int argc, char **argv)
 	watch_tree(&wa, wa.mnt, 0);
 	watch_store(&wa);
 	wa.module_ok = 1;
+	wa.initial = 1;
 	rescan_store(&wa);
 	sa_out_event(LOG_INFO, "start", NULL, NULL,
 		     "watching containers: config %s, store %s (%d profiles), action %s, new profiles %s",
@@ -898,6 +904,9 @@ int cmd_watch(int argc, char **argv)
 		if (time(NULL) != last) {
 			last = time(NULL);
 			reconcile(&wa);
+			/* Until the module answered, nothing was scanned. */
+			if (wa.module_ok)
+				wa.initial = 0;
 			open_alerts(&wa);
 			p[2].fd = wa.alerts_open ?
 				  mnl_socket_get_fd(wa.alerts.sock) : -1;
