@@ -87,6 +87,8 @@ struct watcher {
 	size_t nw, capw;
 	uint64_t *ignored;	/* cgroups the config leaves out */
 	size_t nignored, capignored;
+	uint64_t *kept;		/* of those, the ones this scan saw */
+	size_t nkept, capkept;
 	struct sa_stored *stored;
 	int nstored;
 	int store_dirty;
@@ -450,6 +452,21 @@ static void ignore(struct watcher *wa, uint64_t id)
 	wa->ignored[wa->nignored++] = id;
 }
 
+/* The ignored containers seen in this scan. */
+static void ignore_keep(struct watcher *wa, uint64_t id)
+{
+	if (wa->nkept == wa->capkept) {
+		size_t cap = wa->capkept ? wa->capkept * 2 : 16;
+		uint64_t *v = realloc(wa->kept, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		wa->kept = v;
+		wa->capkept = cap;
+	}
+	wa->kept[wa->nkept++] = id;
+}
+
 static int is_ignored(const struct watcher *wa, uint64_t id)
 {
 	for (size_t i = 0; i < wa->nignored; i++)
@@ -532,6 +549,7 @@ static void reconcile(struct watcher *wa)
 	}
 	for (size_t i = 0; i < wa->nw; i++)
 		wa->w[i].seen = 0;
+	wa->nkept = 0;
 	for (int i = 0; i < n; i++) {
 		struct sa_ctr *c = &cs[i];
 		struct watched *w;
@@ -549,10 +567,13 @@ static void reconcile(struct watcher *wa)
 		}
 		if (w)	/* another container in that cgroup now: start over */
 			drop(wa, w - wa->w, 0);
-		if (is_ignored(wa, st.st_ino))
+		if (is_ignored(wa, st.st_ino)) {
+			ignore_keep(wa, st.st_ino);
 			continue;
+		}
 		if (!sa_config_watches(&wa->cfg, c, why, sizeof(why))) {
 			ignore(wa, st.st_ino);
+			ignore_keep(wa, st.st_ino);
 			sa_out_event(LOG_INFO, "ignored", c, NULL,
 				     "container %s is not watched: %s",
 				     c->name, why);
@@ -578,6 +599,11 @@ static void reconcile(struct watcher *wa)
 		start(wa, w);
 	}
 	sa_ctr_free(cs, n);
+	/* Forget the ignored containers that stopped. */
+	if (wa->nkept <= wa->nignored) {
+		memcpy(wa->ignored, wa->kept, wa->nkept * sizeof(*wa->kept));
+		wa->nignored = wa->nkept;
+	}
 
 	/* Stopped containers. */
 	for (size_t i = 0; i < wa->nw;) {
@@ -960,6 +986,7 @@ int cmd_watch(int argc, char **argv)
 	sa_config_free(&wa.cfg);
 	free(wa.w);
 	free(wa.ignored);
+	free(wa.kept);
 	free(wa.stored);
 	free(wa.rows);
 	return 0;
