@@ -1,4 +1,6 @@
 #!/bin/sh
+# kernels: debian
+# timeout: 600
 # The watcher: 'sysanomctl watch' matches runc containers to profiles by the
 # image their bundle's OCI annotation names, with no other command.
 #  - w1, of a new image, is trained until stable, calibrates, and its
@@ -19,8 +21,6 @@
 #    enforces; SIGHUP reloads the config.
 # The workload is the simple loop of 20-enforce-alerts, trained at the
 # defaults (no thresholds, slope or growth settings changed).
-# kernels: debian
-# timeout: 600
 . /lib/sysanom/guest-lib.sh
 
 IMG=example.com/loop:1
