@@ -11,7 +11,7 @@ set -euo pipefail
 . "$(dirname "$0")/vm/lib.sh"
 
 all_steps=(core-check core-fuzz core-eval module-build module-build-6.12 module-build-7.2
-	tools-build checkpatch dkms harness-selftest guest-debian guest-debian-6.12
+	tools-build tools-test checkpatch dkms harness-selftest guest-debian guest-debian-6.12
 	guest-debian-7.2 debug-kernel guest-debug)
 
 if [ "${1:-}" = --list ]; then printf '%s\n' "${all_steps[@]}"; exit 0; fi
@@ -78,6 +78,15 @@ step_tools-build() {
 	make -C "$src" tools 2>&1 | tee "$R/tools-build/make.log"
 	[ -x "$src/tools/sysanomctl/sysanomctl" ] || { echo "no sysanomctl"; return 1; }
 	! grep -E 'warning:|error:' "$R/tools-build/make.log" || { echo "compiler warnings"; return 1; }
+}
+
+# The watcher's pieces in userspace: container naming over fake runtime
+# state directories, the config parser, the profile store. A few seconds.
+step_tools-test() {
+	local src=$R/tools-test/src
+	copy_tree "$src"
+	make -C "$src" tools > "$R/tools-test/make.log" 2>&1 || { cat "$R/tools-test/make.log"; return 1; }
+	"$TESTS_DIR/tools/watch-userspace.sh" "$src/tools/sysanomctl/sysanomctl"
 }
 
 # checkpatch from Debian's linux-source: ERRORs fail, WARNINGs are shown.
