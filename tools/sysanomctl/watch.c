@@ -70,6 +70,7 @@ struct watched {
 	enum wstate state;
 	int seen;
 	double enforce_at;	/* W_STARTING: monotonic seconds */
+	int graced;		/* learnt its start unjudged: never saved */
 };
 
 struct modrow {
@@ -292,6 +293,7 @@ static void apply_stored(struct watcher *wa, struct watched *w,
 	}
 	if (wait > 0) {
 		w->state = W_STARTING;
+		w->graced = 1;
 		w->enforce_at = now_mono() + wait;
 		sa_out_event(LOG_INFO, "starting", &w->c, w->key,
 			     "container %s starts: the stored profile of %s learns its start for %.1f s, then enforces",
@@ -639,8 +641,9 @@ static void reconcile(struct watcher *wa)
 
 /*
  * SIGTERM: the approved profile of every image that runs is saved again,
- * from its container with the most entries (what 'allow' added, and what
- * young containers learnt of their start).
+ * from its container with the most entries (what 'allow' added). Never from
+ * a container that learnt its own start unjudged (startup_grace): whoever
+ * starts a container of a known image must not write into its profile.
  */
 static void save_all(struct watcher *wa)
 {
@@ -652,8 +655,10 @@ static void save_all(struct watcher *wa)
 		const struct modrow *r, *rb = row_of(wa, w->cgid);
 		int done = 0;
 
-		if (w->state != W_ENFORCED || !stored_of(wa, w->key, 0) || !rb)
+		if (w->state != W_ENFORCED || !stored_of(wa, w->key, 0))
 			continue;
+		if (w->graced)
+			rb = NULL;
 		for (size_t j = 0; j < wa->nw; j++) {
 			struct watched *o = &wa->w[j];
 
@@ -661,13 +666,15 @@ static void save_all(struct watcher *wa)
 				continue;
 			if (j < i)
 				done = 1;
+			if (o->graced)
+				continue;
 			r = row_of(wa, o->cgid);
-			if (r && r->entries > rb->entries) {
+			if (r && (!rb || r->entries > rb->entries)) {
 				best = o;
 				rb = r;
 			}
 		}
-		if (!done)
+		if (!done && rb)
 			save_profile(wa, best, 0);
 	}
 }
