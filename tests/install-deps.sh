@@ -20,6 +20,9 @@ packages=(
 	shellcheck
 	# DKMS
 	dkms
+	# make deb and its test: debhelper, dh_dkms, lintian, systemd-analyze
+	# verify (which also reads the man page), the bash completion's helpers
+	dpkg-dev debhelper dh-dkms lintian systemd man-db bash-completion
 	# fetching Debian's kernel image without installing it
 	apt dpkg ca-certificates
 	# other Debian kernels (get-kernel-series.sh): pahole makes the BTF of

@@ -11,7 +11,7 @@ set -euo pipefail
 . "$(dirname "$0")/vm/lib.sh"
 
 all_steps=(core-check core-fuzz core-eval module-build module-build-6.12 module-build-7.2
-	tools-build checkpatch dkms harness-selftest guest-debian guest-debian-6.12
+	tools-build checkpatch dkms deb harness-selftest guest-debian guest-debian-6.12
 	guest-debian-7.2 debug-kernel guest-debug)
 
 if [ "${1:-}" = --list ]; then printf '%s\n' "${all_steps[@]}"; exit 0; fi
@@ -103,6 +103,9 @@ step_checkpatch() {
 }
 
 step_dkms() { "$TESTS_DIR/dkms/test-dkms.sh"; }
+
+# make deb in a scratch copy: lintian, systemd-analyze verify, the contents.
+step_deb() { "$TESTS_DIR/deb/test-deb.sh" "$R/deb"; }
 
 # The guest harness must fail on a failing scenario and on a kernel crash.
 step_harness-selftest() { "$TESTS_DIR/vm/selftest.sh" "$R/harness-selftest"; }
