@@ -53,7 +53,7 @@ case "$stage" in
 install)
 	check "sysanom.service not there yet" test ! -e /lib/systemd/system/sysanom.service
 	t0=$(date +%s)
-	dpkg -i /systest/sysanom-dkms_*_all.deb /systest/sysanom_*_amd64.deb
+	DEBIAN_FRONTEND=noninteractive dpkg -i /systest/sysanom-dkms_*_all.deb /systest/sysanom_*_amd64.deb
 	rc=$?
 	echo "dpkg -i took $(( $(date +%s) - t0 ))s"
 	check "dpkg -i of both packages" test "$rc" = 0
@@ -75,7 +75,7 @@ boot)
 	pre=$(systemctl show -p ExecStartPre --value sysanom.service)
 	echo "ExecStartPre: $pre"
 	check "sysanom.service ran modprobe sysanom, successfully" \
-		sh -c "echo '$pre' | grep -q 'argv\[\]=/sbin/modprobe sysanom ' && echo '$pre' | grep -q 'status=0/0'"
+		sh -c "echo '$pre' | grep -q 'argv\[\]=/sbin/modprobe sysanom ;.* code=exited ; status=0 }'"
 	check "sysanom-metrics.timer is active" \
 		test "$(systemctl is-active sysanom-metrics.timer)" = active
 	check_watcher

@@ -10,7 +10,8 @@
 #   off      with sysanom.off on the kernel command line: it did not
 # The root is cached as an ext4 image under
 # /var/cache/sysanom/system-bookworm-<key>/, the key hashing what it is made
-# from (this script, the package list, the kernel release and version); each
+# from (this script, the driver unit, the package list, the kernel release
+# and version); each
 # run boots a qcow2 overlay of it, so the image itself is never changed.
 #
 # usage: tests/vm/system-test.sh [--debs DIR] RESULTS_DIR
@@ -41,7 +42,7 @@ mirror=http://deb.debian.org/debian
 # them in the guest needs no network.
 pkgs=(systemd-sysv udev kmod e2fsprogs mount initramfs-tools dkms libmnl0
 	"linux-image-$rel=$kver" "linux-headers-$rel=$kver")
-key=$( { cat "$0"; printf '%s\n' "$mirror" "${pkgs[@]}"; } | sha256sum | cut -c1-16)
+key=$( { cat "$0" "$TESTS_DIR/vm/system-driver.service"; printf '%s\n' "$mirror" "${pkgs[@]}"; } | sha256sum | cut -c1-16)
 img=$SYSANOM_CACHE/system-bookworm-$key
 t_start=$(date +%s)
 
