@@ -9,10 +9,10 @@
 #   boot     after a power cycle: sysanom.service loaded the module at boot
 #   off      with sysanom.off on the kernel command line: it did not
 # The root is cached as an ext4 image under
-# /var/cache/sysanom/system-bookworm-<key>/, the key hashing what it is made
-# from (this script, the driver unit, the package list, the kernel release
-# and version); each
-# run boots a qcow2 overlay of it, so the image itself is never changed.
+# /var/cache/sysanom/system-bookworm-<key>/, the key hashing how it is made
+# (build_image below, the driver unit) and from what (the mirror, the
+# packages, the kernel's release and version); each run boots a qcow2
+# overlay of it, so the image itself is never changed.
 #
 # usage: tests/vm/system-test.sh [--debs DIR] RESULTS_DIR
 #   --debs DIR  take sysanom-dkms_*.deb and sysanom_*.deb from DIR instead of
@@ -42,9 +42,6 @@ mirror=http://deb.debian.org/debian
 # them in the guest needs no network.
 pkgs=(systemd-sysv udev kmod e2fsprogs mount initramfs-tools dkms libmnl0
 	"linux-image-$rel=$kver" "linux-headers-$rel=$kver")
-key=$( { cat "$0" "$TESTS_DIR/vm/system-driver.service"; printf '%s\n' "$mirror" "${pkgs[@]}"; } | sha256sum | cut -c1-16)
-img=$SYSANOM_CACHE/system-bookworm-$key
-t_start=$(date +%s)
 
 # --- the cached root ------------------------------------------------------
 build_image() {
@@ -91,7 +88,14 @@ build_image() {
 	mv "$tmp/out" "$img"
 	rm -rf "$tmp"
 	trap - EXIT
+	# Roots of other keys are out of date.
+	find "$SYSANOM_CACHE" -maxdepth 1 -name 'system-bookworm-*' ! -path "$img" -exec rm -rf {} +
 }
+# The key: how the root is made (build_image, the driver unit) and from what.
+key=$( { declare -f build_image; cat "$TESTS_DIR/vm/system-driver.service"
+	printf '%s\n' "$mirror" "${pkgs[@]}"; } | sha256sum | cut -c1-16)
+img=$SYSANOM_CACHE/system-bookworm-$key
+t_start=$(date +%s)
 
 mkdir -p "$SYSANOM_CACHE" "$out"
 exec 8> "$SYSANOM_CACHE/.system-bookworm.lock"
