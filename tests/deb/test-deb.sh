@@ -68,6 +68,14 @@ has "$dkms_deb" "${files[@]}"
 if cmp -s "$REPO_DIR/dkms.conf" "$root$usrc/dkms.conf"; then ok "dkms.conf is the tree's"
 else fail "the packaged dkms.conf differs from the tree's"; fi
 dpkg-deb -f "$dkms_deb" Depends | grep -q 'dkms' || fail "sysanom-dkms does not depend on dkms"
+# Installing it has DKMS build and install the module (dh_dkms).
+if dpkg-deb -I "$dkms_deb" postinst | grep -q "^DKMS_NAME=sysanom$" &&
+	dpkg-deb -I "$dkms_deb" postinst | grep -q "^DKMS_VERSION=$ver$" &&
+	dpkg-deb -I "$dkms_deb" prerm | grep -q 'dkms remove'; then
+	ok "sysanom-dkms's postinst and prerm call DKMS for sysanom $ver"
+else
+	fail "sysanom-dkms's maintainer scripts do not call DKMS for sysanom $ver"
+fi
 
 # sysanom: the tool, the units, the man page, the completion.
 units=(sysanom.service sysanom-metrics.service sysanom-metrics.timer)
@@ -109,11 +117,12 @@ offered=$(bash -c '. /usr/share/bash-completion/bash_completion; . "$1"
 	COMP_WORDS=(sysanomctl ""); COMP_CWORD=1; COMP_LINE="sysanomctl "; COMP_POINT=11
 	_sysanomctl; printf "%s\n" "${COMPREPLY[@]}"' sh "$comp")
 # The agreed commands of issue 11 too, whichever branch brings them.
+before=$fails
 for c in $cmds watch profiles merge; do
 	grep -qE "^ {7}$c( |$)" <<< "$man_txt" || fail "the man page has no entry for '$c'"
 	grep -qx -- "$c" <<< "$offered" || fail "the completion does not offer '$c'"
 done
-ok "man page and completion cover: $(tr '\n' ' ' <<< "$cmds")watch profiles merge"
+[ "$fails" != "$before" ] || ok "man page and completion cover: $(tr '\n' ' ' <<< "$cmds")watch profiles merge"
 grep -q -- '--prometheus' <<< "$man_txt" || fail "the man page does not document status --prometheus"
 
 # systemd-analyze verify on each unit, in the root the packages were
