@@ -13,7 +13,7 @@ packages=(
 	# core tests: fuzzing (libFuzzer) and memory checking
 	clang libclang-rt-14-dev valgrind
 	# guest tests
-	qemu-system-x86 qemu-utils busybox-static runc strace cpio gzip rsync jq file util-linux coreutils
+	qemu-system-x86 qemu-utils e2fsprogs busybox-static runc strace cpio gzip rsync jq file util-linux coreutils
 	# real services in the guest (tests/vm/services-files.sh, 40-services)
 	nginx fcgiwrap curl wrk postgresql-15 postgresql-client-15 memcached libmemcached-tools
 	# linting the test scripts
