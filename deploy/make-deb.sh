@@ -12,7 +12,7 @@ ver=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$top/dkms.con
 [ -n "$ver" ] || { echo "make-deb: no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
 
 if ! (cd "$top" && dpkg-checkbuilddeps); then
-	echo "make-deb: install the build dependencies: apt-get install dpkg-dev debhelper dh-dkms libmnl-dev pkg-config" >&2
+	echo "make-deb: dpkg-checkbuilddeps failed (above); the build dependencies: apt-get install dpkg-dev debhelper dh-dkms libmnl-dev pkg-config" >&2
 	exit 1
 fi
 
