@@ -4,8 +4,10 @@
 #   make                 build sysanom.ko and sysanomctl
 #   make module KDIR=..  build sysanom.ko against another kernel build tree
 #   make install         install both (modules_install, depmod, /usr/local)
+#   make deb             Debian packages sysanom-dkms and sysanom in build/deb/
 #   make demo            a trained container in a QEMU guest
-#   make check           every test: userspace, DKMS, both guest kernels
+#   make check           every test: userspace, packages, guests on every kernel
+#   make check-system    the packages on a Debian 12 system with systemd, in QEMU
 #   make bench           replay ADFA-LD through the detection core
 #   make bench-kernel    system-call overhead in a guest, against an empty probe
 
@@ -29,6 +31,9 @@ install: all
 	depmod -a $(notdir $(patsubst %/build,%,$(KDIR)))
 	$(MAKE) -C tools/sysanomctl install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
+deb:
+	deploy/make-deb.sh $(CURDIR)/build/deb
+
 deps:
 	tests/install-deps.sh
 
@@ -38,6 +43,9 @@ demo: deps
 check: deps
 	tests/run-all.sh
 
+check-system: deps
+	tests/run-all.sh system
+
 bench: deps
 	$(MAKE) -C tests/core bench
 
@@ -46,6 +54,7 @@ bench-kernel: deps
 
 clean:
 	-test -z "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
-	$(MAKE) -C tools/sysanomctl clean
+	# DKMS runs this in /usr/src/sysanom-*, which has no tools/.
+	test ! -d tools/sysanomctl || $(MAKE) -C tools/sysanomctl clean
 
-.PHONY: all module tools install deps demo check bench bench-kernel clean
+.PHONY: all module tools install deb deps demo check check-system bench bench-kernel clean

@@ -13,7 +13,7 @@ packages=(
 	# core tests: fuzzing (libFuzzer) and memory checking
 	clang libclang-rt-14-dev valgrind
 	# guest tests
-	qemu-system-x86 busybox-static runc strace cpio gzip rsync jq file util-linux coreutils
+	qemu-system-x86 qemu-utils e2fsprogs busybox-static runc strace cpio gzip rsync jq file util-linux coreutils
 	# real services in the guest (tests/vm/services-files.sh, 40-services)
 	nginx fcgiwrap curl wrk postgresql-15 postgresql-client-15 memcached libmemcached-tools
 	# the watcher's userspace test: a fake journald socket
@@ -22,6 +22,9 @@ packages=(
 	shellcheck
 	# DKMS
 	dkms
+	# make deb and its test: debhelper, dh_dkms, lintian, systemd-analyze
+	# verify (which also reads the man page), the bash completion's helpers
+	dpkg-dev debhelper dh-dkms lintian systemd man-db bash-completion
 	# fetching Debian's kernel image without installing it
 	apt dpkg ca-certificates
 	# other Debian kernels (get-kernel-series.sh): pahole makes the BTF of
