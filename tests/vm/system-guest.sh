@@ -214,8 +214,11 @@ boot)
 	# The intrusion: a shell in c3 lists the system and reads /etc/shadow.
 	runc exec c3 /bin/sh -c 'ls -la / /etc; cat /etc/shadow; echo done' > /dev/null 2>&1
 	for _ in $(seq 30); do [ -n "$(alerts c3)" ] && break; sleep 2; done
+	sleep 2
+	echo "c3's alerts in the journal:"
+	alerts c3 | jq -r .MESSAGE | sed 's/^/    /'
 	alert=$(alerts c3 | head -n1)
-	echo "journal: $alert"
+	echo "the first, as JSON: $alert"
 	check "the intrusion in c3 is in 'journalctl -o json'" test -n "$alert"
 	jfield() { echo "$alert" | jq -r ".$1 // empty"; }
 	check "the alert names the container (SYSANOM_CONTAINER=c3)" test "$(jfield SYSANOM_CONTAINER)" = c3
