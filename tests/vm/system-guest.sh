@@ -228,6 +228,10 @@ boot)
 		test "$(jfield SYSANOM_RUNTIME)/$(jfield SYSANOM_CGROUP)" = "runc//c3"
 	check "the alert has the pid, comm, score and calls" \
 		test -n "$(jfield SYSANOM_PID)" -a -n "$(jfield SYSANOM_COMM)" -a -n "$(jfield SYSANOM_SCORE)" -a -n "$(jfield SYSANOM_SYSCALLS)"
+	# runc's own set-up in the container (runc:[2:INIT]) alerts first; the
+	# intruder's commands must too.
+	check "the intruder's own commands (sh, ls, cat) raised alerts, not only runc's set-up" \
+		test -n "$(alerts c3 | jq -r 'select(.SYSANOM_COMM == "sh" or .SYSANOM_COMM == "ls" or .SYSANOM_COMM == "cat") | .MESSAGE')"
 	check "the alert is sysanom's warning" \
 		test "$(jfield SYSLOG_IDENTIFIER)/$(jfield PRIORITY)/$(jfield _SYSTEMD_UNIT)" = "sysanom/4/sysanom.service"
 	if has_prometheus; then
