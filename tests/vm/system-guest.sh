@@ -109,6 +109,17 @@ wait_event() {	# EVENT CONTAINER LIMIT
 	done
 	echo "'$1' event of $2 after $((SECONDS - t0)) s: $(events "$1" "$2" | jq -r .MESSAGE | head -n1)"
 }
+# Milliseconds from ID's 'starting' event to its 'enforced' one: at least
+# startup_grace (5 s, the packaged config's; 4.5 s allowed for the
+# journal's timestamps).
+graced() {	# ID
+	local s e
+	s=$(events starting "$1" | jq -r "._SOURCE_REALTIME_TIMESTAMP // .__REALTIME_TIMESTAMP" | head -n1)
+	e=$(events enforced "$1" | jq -r "._SOURCE_REALTIME_TIMESTAMP // .__REALTIME_TIMESTAMP" | head -n1)
+	[ -n "$s" ] && [ -n "$e" ] || return 1
+	echo "$1: enforced $(( (e - s) / 1000 )) ms after it was noticed"
+	[ $(( (e - s) / 1000 )) -ge 4500 ]
+}
 # The module's status of the container in cgroup /ID, one JSON object.
 status_of() {
 	sysanomctl status --json | jq -c --arg p "/$1" '.. | objects | select(.path? == $p)' | head -n1
@@ -175,6 +186,7 @@ install)
 	check "container c2 of $IMG started" start_container c2 "$IMG"
 	check "c2 got the stored profile" wait_event starting c2 30
 	check "c2 enforced" wait_event enforced c2 60
+	check "c2 enforced after startup_grace (5 s)" graced c2
 	echo "c2 enforcing $((SECONDS - t0)) s after its start: $(status_of c2)"
 	check "c2 enforces, its thresholds calibrated (the stored ones)" enforcing_stored c2
 	check "c2 was not trained" test -z "$(events training c2)$(events following c2)"
@@ -204,6 +216,7 @@ boot)
 	check "container c3 of $IMG started" start_container c3 "$IMG"
 	check "c3 got the stored profile" wait_event starting c3 30
 	check "c3 enforced" wait_event enforced c3 60
+	check "c3 enforced after startup_grace (5 s)" graced c3
 	echo "c3 enforcing $((SECONDS - t0)) s after its start: $(status_of c3)"
 	check "c3 enforces, its thresholds calibrated (the stored ones)" enforcing_stored c3
 	check "c3 was not trained" test -z "$(events training c3)$(events following c3)"
