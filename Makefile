@@ -7,7 +7,8 @@
 #   make deb             Debian packages sysanom-dkms and sysanom in build/deb/
 #   make demo            a trained container in a QEMU guest
 #   make check           every test: userspace, packages, guests on every kernel
-#   make check-system    the packages on a Debian 12 system with systemd, in QEMU
+#   make check-system    the packages on a Debian 12 system with systemd, in QEMU:
+#                        the watcher trains and enforces runc containers there
 #   make bench           replay ADFA-LD through the detection core
 #   make bench-kernel    system-call overhead in a guest, against an empty probe
 
