@@ -123,7 +123,7 @@ step_deb() { "$TESTS_DIR/deb/test-deb.sh" "$R/deb"; }
 
 # The packages installed in a Debian 12 system booted under systemd, the
 # watcher training and enforcing runc containers there, across a reboot:
-# about 7 minutes with its root cached, and 3 to 6 more to make the root.
+# 5.5 to 7 minutes with its root cached, and 3 to 6 more to make the root.
 step_system() { "$TESTS_DIR/vm/system-test.sh" "$R/system"; }
 
 # The guest harness must fail on a failing scenario and on a kernel crash.
