@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Whole-file reads, and atomic writes (temporary file, fsync, rename). */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* mkostemp */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
