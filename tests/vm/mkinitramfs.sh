@@ -60,6 +60,7 @@ for applet in $("$busybox" --list); do
 done
 install -m 0755 "$TESTS_DIR/vm/init" "$root/init"
 install -m 0644 "$TESTS_DIR/vm/guest-lib.sh" "$root/lib/sysanom/guest-lib.sh"
+install -m 0644 "$TESTS_DIR/helpers/prom-check.awk" "$root/lib/sysanom/prom-check.awk"
 
 copy_bin "$(command -v runc)" /usr/sbin/runc
 # strace records workloads for profiles learnt offline (sysanomctl learn).
