@@ -1,6 +1,8 @@
 #!/bin/sh
 # The metrics checker must accept valid text and refuse each kind of
-# invalid text; then it checks FILE... given (e.g. test_prom's output).
+# invalid text; then it checks FILE... given (e.g. test_prom's output), and
+# so does Prometheus's own 'promtool check metrics' when get-promtool.sh can
+# fetch it from Debian's archive (else it says so and goes on).
 # usage: [AWK="busybox awk"] test-prom-check.sh [FILE...]
 set -u
 AWK=${AWK:-awk}
@@ -58,8 +60,14 @@ printf '# HELP other_g G.\n# TYPE other_g gauge\nother_g 1\n' | check 1 "no sysa
 printf '# HELP sysanom_g G.\n# TYPE sysanom_g gauge\n' | check 1 "no sample"
 printf 'garbage here\n' | check 1 "garbage"
 
+promtool=$("$here/get-promtool.sh") || promtool=
+[ -n "$promtool" ] || echo "test-prom-check: no promtool, the awk checker alone"
 for f in "$@"; do
 	n=$((n + 1))
+	if [ -n "$promtool" ] && ! "$promtool" check metrics < "$f"; then
+		echo "FAIL: promtool check metrics refuses $f" >&2
+		fail=$((fail + 1))
+	fi
 	if ! $AWK -v prefix=sysanom_ -f "$chk" "$f"; then
 		echo "FAIL: $f is not valid" >&2
 		fail=$((fail + 1))
