@@ -18,6 +18,8 @@ packages=(
 	nginx fcgiwrap curl wrk postgresql-15 postgresql-client-15 memcached libmemcached-tools
 	# linting the test scripts
 	shellcheck
+	# deploy/kubernetes/: YAML parsing (tests/deploy/test-kubernetes.sh)
+	python3 python3-yaml
 	# DKMS
 	dkms
 	# fetching Debian's kernel image without installing it

@@ -11,7 +11,7 @@ set -euo pipefail
 . "$(dirname "$0")/vm/lib.sh"
 
 all_steps=(core-check core-fuzz core-eval module-build module-build-6.12 module-build-7.2
-	tools-build checkpatch dkms harness-selftest guest-debian guest-debian-6.12
+	tools-build deploy-k8s checkpatch dkms harness-selftest guest-debian guest-debian-6.12
 	guest-debian-7.2 debug-kernel guest-debug)
 
 if [ "${1:-}" = --list ]; then printf '%s\n' "${all_steps[@]}"; exit 0; fi
@@ -78,6 +78,15 @@ step_tools-build() {
 	make -C "$src" tools 2>&1 | tee "$R/tools-build/make.log"
 	[ -x "$src/tools/sysanomctl/sysanomctl" ] || { echo "no sysanomctl"; return 1; }
 	! grep -E 'warning:|error:' "$R/tools-build/make.log" || { echo "compiler warnings"; return 1; }
+}
+
+# deploy/kubernetes/ without a cluster: the manifests, the fleet's profile
+# ConfigMap and the pod's seeding of the store (tests/deploy/).
+step_deploy-k8s() {
+	local src=$R/deploy-k8s/src
+	copy_tree "$src"
+	make -C "$src" tools > "$R/deploy-k8s/make.log" 2>&1 || { tail -n 20 "$R/deploy-k8s/make.log"; return 1; }
+	"$src/tests/deploy/test-kubernetes.sh" "$src/tools/sysanomctl/sysanomctl"
 }
 
 # checkpatch from Debian's linux-source: ERRORs fail, WARNINGs are shown.
