@@ -6,6 +6,7 @@
 #   make install         install both (modules_install, depmod, /usr/local)
 #   make demo            a trained container in a QEMU guest
 #   make check           every test: userspace, DKMS, both guest kernels
+#   make check-fleet     the fleet path in three QEMU guests (~10 min, not in check)
 #   make bench           replay ADFA-LD through the detection core
 #   make bench-kernel    system-call overhead in a guest, against an empty probe
 
@@ -38,6 +39,9 @@ demo: deps
 check: deps
 	tests/run-all.sh
 
+check-fleet: deps
+	tests/vm/fleet.sh
+
 bench: deps
 	$(MAKE) -C tests/core bench
 
@@ -48,4 +52,4 @@ clean:
 	-test -z "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tools/sysanomctl clean
 
-.PHONY: all module tools install deps demo check bench bench-kernel clean
+.PHONY: all module tools install deps demo check check-fleet bench bench-kernel clean
