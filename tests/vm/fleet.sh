@@ -50,7 +50,7 @@ else
 fi
 stamp "node-b"
 for n in a b; do
-	grep 'enforcing after\|run-guest:' "$R/node-$n.log" "$R/node-$n/output.log" | sed 's/^/  /' || true
+	{ grep 'enforcing after' "$R/node-$n/output.log"; grep '^run-guest:' "$R/node-$n.log"; } | sed 's/^/  /' || true
 done
 [ "$ra" = 0 ] || die "training node a failed: $(tail -n 3 "$R/node-a.log")"
 [ "$rb" = 0 ] || die "training node b failed: $(tail -n 3 "$R/node-b.log")"
