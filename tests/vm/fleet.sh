@@ -4,7 +4,7 @@
 # traffic and export their profiles; the host merges them with 'sysanomctl
 # merge'; a third guest loads the merged profile, serves both shares with
 # no alert (while share a's profile alone does alert on share b), and
-# catches an intrusion. Not part of 'make check' (468 s measured):
+# catches an intrusion. Not part of 'make check' (358 to 468 s measured):
 # 'make check-fleet' runs it.
 #
 # usage: tests/vm/fleet.sh [--results DIR] [--parallel]
