@@ -11,7 +11,7 @@ set -euo pipefail
 . "$(dirname "$0")/vm/lib.sh"
 
 all_steps=(core-check core-fuzz core-eval module-build module-build-6.12 module-build-7.2
-	tools-build tools-test checkpatch dkms deb harness-selftest guest-debian
+	tools-build tools-test deploy-k8s checkpatch dkms deb harness-selftest guest-debian
 	guest-debian-6.12 guest-debian-7.2 debug-kernel guest-debug)
 # Steps run only when named: the real-system test builds a Debian root and
 # boots it three times (11 to 20 minutes from a cold cache), past CI's time
@@ -92,6 +92,15 @@ step_tools-test() {
 	copy_tree "$src"
 	make -C "$src" tools > "$R/tools-test/make.log" 2>&1 || { cat "$R/tools-test/make.log"; return 1; }
 	"$TESTS_DIR/tools/watch-userspace.sh" "$src/tools/sysanomctl/sysanomctl"
+}
+
+# deploy/kubernetes/ without a cluster: the manifests, the fleet's profile
+# ConfigMap and the pod's seeding of the store (tests/deploy/).
+step_deploy-k8s() {
+	local src=$R/deploy-k8s/src
+	copy_tree "$src"
+	make -C "$src" tools > "$R/deploy-k8s/make.log" 2>&1 || { tail -n 20 "$R/deploy-k8s/make.log"; return 1; }
+	"$src/tests/deploy/test-kubernetes.sh" "$src/tools/sysanomctl/sysanomctl"
 }
 
 # checkpatch from Debian's linux-source: ERRORs fail, WARNINGs are shown.
