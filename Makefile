@@ -60,5 +60,4 @@ clean:
 	# DKMS runs this in /usr/src/sysanom-*, which has no tools/.
 	test ! -d tools/sysanomctl || $(MAKE) -C tools/sysanomctl clean
 
-.PHONY: all module tools install deb deps demo check check-system bench bench-kernel clean
-.PHONY: all module tools install deps demo check check-fleet bench bench-kernel clean
+.PHONY: all module tools install deb deps demo check check-system check-fleet bench bench-kernel clean
