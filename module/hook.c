@@ -36,18 +36,47 @@ static __always_inline bool sysanom_syscall_native(long id)
 #endif
 }
 
+#ifdef CONFIG_X86_X32_ABI
+/*
+ * x32 calls 512..547 (syscall_64.tbl, the same in 6.1 and 7.2): the native
+ * call each one is, so that an x32 program is judged by what it does.
+ */
+static const u16 sysanom_x32_native[] = {
+	13, 15, 16, 19, 20, 45, 46, 47, 59, 101, 127, 128, 129, 131, 222, 244,
+	246, 247, 273, 274, 278, 279, 295, 296, 297, 299, 307, 310, 311, 54,
+	55, 206, 209, 322, 327, 328,
+};
+
+/* An x32 call's number without __X32_SYSCALL_BIT, as the native call. */
+static u32 sysanom_x32_id(long id)
+{
+	unsigned long nr = id & ~__X32_SYSCALL_BIT;
+
+	if (nr < 512)
+		return nr;
+	if (nr - 512 < ARRAY_SIZE(sysanom_x32_native))
+		return sysanom_x32_native[nr - 512];
+	return SA_MAX_ID - 1;
+}
+#endif
+
 /*
  * The detection core takes ids below SA_MAX_ID: native calls keep their
- * number, 32-bit compat calls move to 512 + n, anything else is 1023
- * (1022 is the core's start marker).
+ * number, x32 calls take the native call's, 32-bit compat calls move to
+ * 512 + n, anything else is 1023 (1022 is the core's start marker).
  */
 static u32 sysanom_syscall_id(long id)
 {
 	if (sysanom_syscall_native(id))
 		return id;
-	if (in_compat_syscall())
+	if (in_ia32_syscall())
 		return id >= 0 && id < SA_ID_START - 512 ?
 		       512 + id : SA_MAX_ID - 1;
+#ifdef CONFIG_X86_X32_ABI
+	/* Seen even where x32 is off at run time (it then fails ENOSYS). */
+	if (id >= 0 && (id & __X32_SYSCALL_BIT))
+		return sysanom_x32_id(id);
+#endif
 	return id >= 0 && id < 512 ? id : SA_MAX_ID - 1;
 }
 
@@ -64,17 +93,23 @@ static noinline __noclone void sysanom_probe_feed(void *data,
 {
 	struct sysanom_profile *p = th->prof;
 	u32 sid = sysanom_syscall_id(id);
+	bool retry = false;
 
+	if (unlikely(th->sig & SYSANOM_SIG_RETRY)) {
+		th->sig &= ~SYSANOM_SIG_RETRY;
+		retry = id == th->retry_nr;
+	}
 	this_cpu_inc(p->stats->syscalls);
 	/* A killed offender's call does not run: -ENOSYS, then SIGKILL. */
-	if (sysanom_profile_feed_slow(p, th, sid))
+	if (!retry && sysanom_profile_feed_slow(p, th, sid))
 		regs->orig_ax = -1;
 	/* What goes through a ring is never seen: not silently. */
 	if (unlikely(sysanom_syscall_io_uring(sid)) &&
 	    sysanom_alert_event(p, SYSANOM_EVENT_IO_URING, sid))
 		regs->orig_ax = -1;
 	/* The handler's return is its last call; without one it is not. */
-	if (unlikely(th->in_handler) && sysanom_syscall_sigreturn(sid))
+	if (unlikely(th->sig & SYSANOM_SIG_HANDLER) &&
+	    sysanom_syscall_sigreturn(sid))
 		sysanom_thread_sigreturn(th);
 }
 
@@ -136,7 +171,7 @@ static __always_inline void sysanom_probe_call(void *data,
 		goto feed;
 	p = th->prof;
 	core = rcu_dereference_sched(p->core);
-	if (unlikely(!sysanom_profile_fast(p, core, th) || th->in_handler ||
+	if (unlikely(!sysanom_profile_fast(p, core, th) || th->sig ||
 		     id == SYSANOM_NR_IO_URING_SETUP))
 		goto feed;
 	miss = sa_detect_step(&core->sa, &th->stream, id);

@@ -351,9 +351,7 @@ static int sysanom_nl_get_alerts(struct sk_buff *skb,
 /* Profiles larger than this are refused before any copy. */
 static size_t sysanom_import_max(void)
 {
-	return min_t(size_t, sysanom_max_profile_bytes,
-		     SA_PROF_HDR_SIZE +
-		     (size_t)SA_PROF_ENTRY_SIZE * 2 * SA_PROF_MAX_ENTRIES);
+	return min_t(size_t, sysanom_max_profile_bytes, SA_PROF_MAX_SIZE);
 }
 
 static int sysanom_nl_import(struct sk_buff *skb, struct genl_info *info)

@@ -526,6 +526,8 @@ void *sysanom_profile_export(u64 cgid, size_t *len)
 	for (try = 0; try < 4; try++) {
 		size = sa_profile_export_size(&core->sa);
 		size += size / 8 + 64 * SA_PROF_ENTRY_SIZE;
+		/* Sets never hold more (SA_HS_MAX_ENTRIES): no WARN here. */
+		size = min_t(size_t, size, SA_PROF_MAX_SIZE);
 		buf = kvmalloc(size, GFP_KERNEL);
 		if (!buf) {
 			buf = ERR_PTR(-ENOMEM);

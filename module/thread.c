@@ -12,13 +12,16 @@
  * takes no lock.
  */
 #include <linux/cgroup.h>
+#include <linux/errno.h>
 #include <linux/hash.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
+#include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <asm/syscall.h>
 
 #include "alert.h"
 #include "profile.h"
@@ -217,7 +220,7 @@ struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task,
 		else
 			sa_stream_reset(&th->stream);
 		th->incident = 0;
-		th->in_handler = false;
+		th->sig = 0;
 	}
 	th->prof = p;
 	th->cgid = cgid;
@@ -294,7 +297,7 @@ void sysanom_thread_exec(struct task_struct *task, struct sysanom_profile *p)
 		sysanom_profile_flush(p, &th->stream);
 	sa_stream_reset(&th->stream);
 	th->incident = 0;	/* a new program, a new incident */
-	th->in_handler = false;
+	th->sig = 0;
 }
 
 /*
@@ -307,18 +310,33 @@ void sysanom_thread_exec(struct task_struct *task, struct sysanom_profile *p)
 void sysanom_thread_signal(struct task_struct *task)
 {
 	struct sysanom_thread *th = sysanom_thread_lookup(task);
+	struct pt_regs *regs = task_pt_regs(task);
+	long nr = syscall_get_nr(task, regs);
 
 	if (!th)
 		return;
 	th->saved = th->stream;
 	sa_stream_reset(&th->stream);
-	th->in_handler = true;
+	th->sig = SYSANOM_SIG_HANDLER;
+	/* Delivered on the way out of a call that it cut short? */
+	th->retry_nr = -1;
+	if (nr >= 0) {
+		switch (syscall_get_error(task, regs)) {
+		case -EINTR:
+		case -ERESTARTSYS:
+		case -ERESTARTNOINTR:
+		case -ERESTARTNOHAND:
+		case -ERESTART_RESTARTBLOCK:
+			th->retry_nr = nr;
+			break;
+		}
+	}
 }
 
 /* @th (current) returned from a handler: back to the stream it broke. */
 void sysanom_thread_sigreturn(struct sysanom_thread *th)
 {
-	th->in_handler = false;
+	th->sig = th->retry_nr >= 0 ? SYSANOM_SIG_RETRY : 0;
 	sysanom_profile_flush(th->prof, &th->stream);
 	th->stream = th->saved;
 }

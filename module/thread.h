@@ -17,6 +17,15 @@
 struct task_struct;
 struct sysanom_profile;
 
+/*
+ * struct sysanom_thread's sig: a handler's stream runs; or the handler
+ * returned from a call it interrupted, whose retry (a restart, or the
+ * program's loop on EINTR) comes next: when the interrupt came is timing,
+ * so that retry is not a call of its own.
+ */
+#define SYSANOM_SIG_HANDLER	1
+#define SYSANOM_SIG_RETRY	2
+
 struct sysanom_thread {
 	struct hlist_node hnode;	/* sysanom_thread_hash, RCU */
 	struct rcu_head rcu;
@@ -29,7 +38,8 @@ struct sysanom_thread {
 	u64 pseq;
 	u64 shape;			/* sysanom_shape() of stream */
 	u64 incident;			/* alert seq of its open incident */
-	bool in_handler;		/* a signal handler's stream runs */
+	u8 sig;				/* SYSANOM_SIG_* */
+	long retry_nr;			/* the call a signal interrupted */
 	struct sa_stream stream;
 	/*
 	 * A signal handler runs between any two calls: its calls make a

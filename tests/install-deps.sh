@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
 	# build: module, sysanomctl, detection core
-	build-essential make gcc pkg-config libmnl-dev linux-headers-amd64 kmod
+	build-essential make gcc pkg-config libmnl-dev libsystemd-dev linux-headers-amd64 kmod
 	# the debug test kernel from Debian's sources, and checkpatch
 	linux-source-6.1 flex bison bc libelf-dev libssl-dev xz-utils perl
 	# a static i386 test program (26-ia32): gcc -m32 -static
@@ -16,6 +16,8 @@ packages=(
 	qemu-system-x86 busybox-static runc strace cpio gzip rsync jq file util-linux coreutils
 	# real services in the guest (tests/vm/services-files.sh, 40-services)
 	nginx fcgiwrap curl wrk postgresql-15 postgresql-client-15 memcached libmemcached-tools
+	# the watcher's userspace test: a fake journald socket
+	python3
 	# linting the test scripts
 	shellcheck
 	# DKMS

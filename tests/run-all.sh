@@ -11,7 +11,7 @@ set -euo pipefail
 . "$(dirname "$0")/vm/lib.sh"
 
 all_steps=(core-check core-fuzz core-eval module-build module-build-6.12 module-build-7.2
-	tools-build checkpatch dkms harness-selftest guest-debian guest-debian-6.12
+	tools-build tools-test checkpatch dkms harness-selftest guest-debian guest-debian-6.12
 	guest-debian-7.2 debug-kernel guest-debug)
 
 if [ "${1:-}" = --list ]; then printf '%s\n' "${all_steps[@]}"; exit 0; fi
@@ -80,6 +80,15 @@ step_tools-build() {
 	! grep -E 'warning:|error:' "$R/tools-build/make.log" || { echo "compiler warnings"; return 1; }
 }
 
+# The watcher's pieces in userspace: container naming over fake runtime
+# state directories, the config parser, the profile store. A few seconds.
+step_tools-test() {
+	local src=$R/tools-test/src
+	copy_tree "$src"
+	make -C "$src" tools > "$R/tools-test/make.log" 2>&1 || { cat "$R/tools-test/make.log"; return 1; }
+	"$TESTS_DIR/tools/watch-userspace.sh" "$src/tools/sysanomctl/sysanomctl"
+}
+
 # checkpatch from Debian's linux-source: ERRORs fail, WARNINGs are shown.
 step_checkpatch() {
 	local ksrc files=() f
@@ -125,12 +134,14 @@ step_guest-debian() {
 
 # Debian's other kernels: loading and unloading (under load too),
 # training, enforcement with kill (a container's PID 1 too), thread quotas,
-# leaving the watch, netlink permissions and privilege (namespaces), and
-# hostile netlink input. About 5 minutes each.
+# leaving the watch, netlink permissions and privilege (namespaces), SET
+# and TRACK under concurrent changes, signals, x32 calls, and hostile netlink
+# input. About 5 minutes each.
 series_scenarios() {
 	local s
-	for s in 00-boot 10-train-status 15-permissions 20-enforce-alerts 20-unload-busy \
-		21-kill-pid1 22-thread-quota 23-leave-watch 52-hostile-input 53-privilege; do
+	for s in 00-boot 10-train-status 15-permissions 17-set-races 20-enforce-alerts \
+		20-unload-busy 21-kill-pid1 22-thread-quota 23-leave-watch 24-signal-retry 27-x32 \
+		52-hostile-input 53-privilege; do
 		echo "$TESTS_DIR/scenarios/$s.sh"
 	done
 }

@@ -37,7 +37,13 @@
 #include "types.h"
 
 #define SA_HS_MIN_ORDER		4
-#define SA_HS_MAX_ORDER		28
+/*
+ * A set holds at most SA_HS_MAX_ENTRIES entries, whatever memory allows, so
+ * that any profile fits a file that loads (SA_PROF_MAX_SIZE, below INT_MAX,
+ * a kvmalloc()'s bound) and a set half full with as many (imports).
+ */
+#define SA_HS_MAX_ENTRIES	(1U << 26)
+#define SA_HS_MAX_ORDER		27
 #define SA_HS_COUNT_MAX		255
 #define SA_HS_SLOT_BYTES	(sizeof(u64) + sizeof(u8))
 /* Longest walk from a key's home slot; a power of two. */

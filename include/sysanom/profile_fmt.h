@@ -56,7 +56,10 @@
 #define SA_PROF_HDR_SIZE	96
 #define SA_PROF_V1_HDR_SIZE	64
 #define SA_PROF_ENTRY_SIZE	9
-#define SA_PROF_MAX_ENTRIES	(1U << 26)
+#define SA_PROF_MAX_ENTRIES	SA_HS_MAX_ENTRIES
+/* The largest valid file: what export may produce and import must take. */
+#define SA_PROF_MAX_SIZE	(SA_PROF_HDR_SIZE + \
+				 (size_t)SA_PROF_ENTRY_SIZE * 2 * SA_PROF_MAX_ENTRIES)
 
 struct sa_profile_info {
 	struct sa_params params;

@@ -14,9 +14,9 @@ size_t sa_hashset_size(unsigned int order)
 
 static u32 sa_hashset_limit(unsigned int order)
 {
-	u32 slots = 1U << order;
+	u32 slots = 1U << order, limit = slots - slots / 4;
 
-	return slots - slots / 4;
+	return limit < SA_HS_MAX_ENTRIES ? limit : SA_HS_MAX_ENTRIES;
 }
 
 int sa_hashset_order_for(u32 entries)

@@ -135,6 +135,32 @@ static void test_hashset_flood(void)
 	free(mem);
 }
 
+/*
+ * The largest set holds SA_HS_MAX_ENTRIES and refuses more, whatever memory
+ * allows: a profile always fits a file that loads, below INT_MAX bytes.
+ */
+static void test_hashset_max_entries(void)
+{
+	unsigned int order = SA_HS_MAX_ORDER, i, ok = 0;
+	void *mem;
+	struct sa_hashset hs;
+
+	CHECK(SA_PROF_MAX_SIZE <= 0x7fffffffUL);
+	CHECK(sa_hashset_size(order + 1) == 0);
+	CHECK(sa_hashset_order_for(SA_HS_MAX_ENTRIES) == (int)order);
+	CHECK(sa_hashset_order_for(SA_HS_MAX_ENTRIES + 1) < 0);
+	mem = xalloc(sa_hashset_size(order));
+	CHECK(sa_hashset_init(&hs, mem, order) == 0);
+	CHECK(sa_hashset_seed(&hs, 0xa4093822299f31d0ULL) == 0);
+	for (i = 1; i <= SA_HS_MAX_ENTRIES; i++)
+		ok += sa_hashset_insert(&hs, i) == 1;
+	CHECK(ok == SA_HS_MAX_ENTRIES);
+	CHECK(sa_hashset_insert(&hs, (u64)SA_HS_MAX_ENTRIES + 1) == -ENOSPC);
+	CHECK(sa_hashset_insert(&hs, 1) == 0);
+	CHECK(sa_hashset_entries(&hs) == SA_HS_MAX_ENTRIES);
+	free(mem);
+}
+
 /* A full set copies into one of the same order and key, slot for slot. */
 static void test_hashset_same_copy(void)
 {
@@ -1008,6 +1034,7 @@ int main(void)
 {
 	test_hashset_basic();
 	test_hashset_flood();
+	test_hashset_max_entries();
 	test_hashset_same_copy();
 	test_hashset_concurrent();
 	test_bytes_per_entry();

@@ -45,6 +45,7 @@ for c in /qa /qb; do
 done
 
 # qa spawns past its quota, then qb starts new threads.
+spawn_t=$(date +%s)
 touch /tmp/qa.spawn
 sleep 3
 head -n1 /proc/sysanom/status
@@ -64,9 +65,12 @@ alerts_of /qb | grep -v "\"pid\":$qb_loop," | grep -qE '"detector":"(stide|bosc|
 alerts_of /qa | grep '"detector":"no-state"' | head -n 2
 alerts_of /qa | grep -q '"detector":"no-state"' ||
 	fail "qa's threads beyond its quota raised no no-state alert: $(sysanomctl alerts | tail -n 5)"
+# One a second per container (and event): the debug kernel takes longer
+# than the sleeps to get here, so count the seconds since the spawn began.
 n=$(alerts_of /qa | grep -c '"detector":"no-state"')
-note "qa: $n no-state alerts in ~5 s"
-[ "$n" -le 8 ] || fail "no-state alerts are not rate-limited: $n in ~5 s"
+secs=$(($(date +%s) - spawn_t + 1))
+note "qa: $n no-state alerts in ${secs} s"
+[ "$n" -le $((secs + 1)) ] || fail "no-state alerts are not rate-limited: $n in $secs s"
 
 run_status 1 sysanomctl allow "$(alerts_of /qa | grep '"detector":"no-state"' | head -n1 | json_num seq)"
 

@@ -14,6 +14,6 @@ defs=()
 if grep -q 'SYSANOM_CMD_IMPORT' "$repo/include/uapi/linux/sysanom.h"; then
 	defs+=(-DHAVE_IMPORT)
 fi
-gcc -O2 -g -Wall -Wextra -Werror -static "${defs[@]}" -I"$repo/include" \
+gcc -O2 -g -Wall -Wextra -Werror -static -pthread "${defs[@]}" -I"$repo/include" \
 	-o "$out" "$here/nlfuzz.c"
 echo "$out"

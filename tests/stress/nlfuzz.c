@@ -33,6 +33,14 @@
  *   nlfuzz noise [--seed N] --iters SECONDS
  *     Harmless system calls in a random order for SECONDS: training traffic
  *     whose windows are nearly all new.
+ *   nlfuzz setrace --real ID [--iters N]
+ *     Concurrent SETs on one tracked (training) cgroup, each writer on a
+ *     socket of its own: one raises epoch_threshold by 1, N times, one
+ *     combo_threshold likewise, one sets k to 3, 4, ... 16, 3, ... (N/4
+ *     times: a new k empties the sets). Meanwhile status dumps must never
+ *     see a threshold go backwards, and at the end each setting must hold
+ *     its writer's last value: a SET that edits a stale copy of the
+ *     parameters loses the others' updates, and brings back an old k.
  *
  * Output: "NLFUZZ ..." lines, the last one "NLFUZZ RESULT ok|FAIL ...".
  * Exit 0 when every check held, 1 otherwise, 2 on usage errors.
@@ -45,6 +53,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -92,7 +101,7 @@ static size_t profile_len;
 static uint64_t scratch_id;		/* a tracked cgroup that may change */
 static unsigned int n_expects;
 static uint64_t rng_state = 0x5eed5a5a12345678ULL;
-static unsigned char buf[BUF_SIZE], rbuf[BUF_SIZE];
+static __thread unsigned char buf[BUF_SIZE], rbuf[BUF_SIZE];	/* per thread: setrace */
 
 static void failf(const char *fmt, ...)
 {
@@ -293,7 +302,7 @@ static void family_cb(const struct nlmsghdr *h, void *arg)
 
 static int nl_resolve(struct nl *nl)
 {
-	static unsigned char b[256];
+	unsigned char b[256];
 	struct msg m;
 	int ret;
 
@@ -1236,6 +1245,164 @@ static int noise(unsigned long seconds)
 	return 0;
 }
 
+/* ---- concurrent SETs ---- */
+
+struct setter {
+	pthread_t t;
+	uint16_t attr;
+	unsigned long iters;
+	uint32_t base;		/* thresholds: the value before it */
+	uint32_t last;		/* the last value it set */
+	int err;
+};
+
+static uint64_t race_id;
+static int race_running;
+
+/* k cycles through its range; thresholds only grow. */
+static uint32_t setter_value(const struct setter *w, unsigned long i)
+{
+	return w->attr == SYSANOM_A_K ? 3 + i % 14 : w->base + (uint32_t)i + 1;
+}
+
+static void *setter_run(void *arg)
+{
+	struct setter *w = arg;
+	struct nl nl = { 0 };
+	unsigned long i;
+	struct msg m;
+
+	nl_open(&nl);
+	w->err = nl_resolve(&nl);
+	for (i = 0; !w->err && i < w->iters; i++) {
+		req(&nl, &m, SYSANOM_CMD_SET);
+		msg_put_u64(&m, SYSANOM_A_CGROUP_ID, race_id);
+		msg_put_u32(&m, w->attr, setter_value(w, i));
+		if (nl_send(&nl, m.b, m.len) < 0)
+			w->err = errno;
+		else
+			w->err = nl_wait(&nl, nl.seq, REPLY_TIMEOUT_MS, NULL, NULL);
+		if (!w->err)
+			w->last = setter_value(w, i);
+	}
+	close(nl.fd);
+	__atomic_sub_fetch(&race_running, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/* The u8, u32 and u64 attributes of race_id's status message, by type. */
+static void race_cb(const struct nlmsghdr *h, void *arg)
+{
+	uint64_t *v = arg, a[SYSANOM_A_MAX + 1] = { 0 };
+	const struct nlattr *x;
+	int len = h->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+
+	x = (const struct nlattr *)((const char *)NLMSG_DATA(h) + GENL_HDRLEN);
+	for (; len >= NLA_HDRLEN && x->nla_len >= NLA_HDRLEN && x->nla_len <= len;
+	     len -= NLA_ALIGN(x->nla_len),
+	     x = (const void *)((const char *)x + NLA_ALIGN(x->nla_len))) {
+		size_t n = x->nla_len - NLA_HDRLEN;
+
+		if (x->nla_type <= SYSANOM_A_MAX && (n == 1 || n == 4 || n == 8))
+			memcpy(&a[x->nla_type], (const char *)x + NLA_HDRLEN, n);
+	}
+	if (a[SYSANOM_A_CGROUP_ID] == race_id)
+		memcpy(v, a, sizeof(a));
+}
+
+static int race_status(struct nl *nl, uint64_t *v)
+{
+	struct msg m;
+	int ret;
+
+	memset(v, 0, (SYSANOM_A_MAX + 1) * sizeof(*v));
+	msg_start(&m, buf, nl->family, NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP,
+		  ++nl->seq, SYSANOM_CMD_GET_CGROUPS, SYSANOM_GENL_VERSION);
+	if (nl_send(nl, m.b, m.len) < 0)
+		return errno;
+	ret = nl_wait(nl, nl->seq, REPLY_TIMEOUT_MS, race_cb, v);
+	if (!ret && v[SYSANOM_A_CGROUP_ID] != race_id)
+		ret = ENOENT;
+	return ret;
+}
+
+static int setrace(struct nl *nl, unsigned long iters)
+{
+	struct setter w[] = {
+		{ .attr = SYSANOM_A_EPOCH_THRESHOLD, .iters = iters },
+		{ .attr = SYSANOM_A_COMBO_THRESHOLD, .iters = iters },
+		{ .attr = SYSANOM_A_K, .iters = iters / 4 + 1 },
+	};
+	static const char *const names[] = { "epoch_threshold", "combo_threshold", "k" };
+	const unsigned int nw = sizeof(w) / sizeof(w[0]);
+	uint64_t v[SYSANOM_A_MAX + 1], seen[2] = { 0, 0 };
+	unsigned long dumps = 0, backwards = 0;
+	unsigned int i;
+	int ret;
+
+	race_id = real_ids[0];
+	ret = race_status(nl, v);
+	if (ret) {
+		printf("NLFUZZ RESULT FAIL cgroup %" PRIu64 " not listed: %s\n",
+		       race_id, strerror(ret < 0 ? -ret : ret));
+		return 1;
+	}
+	if (v[SYSANOM_A_MODE] != SYSANOM_MODE_TRAINING || v[SYSANOM_A_STABLE_CHECKS]) {
+		printf("NLFUZZ RESULT FAIL cgroup %" PRIu64 " must train, not until stable\n",
+		       race_id);
+		return 1;
+	}
+	printf("NLFUZZ setrace cgroup %" PRIu64 ": %u writers, %lu SETs each (k %lu), k %" PRIu64
+	       ", %" PRIu64 " entries\n", race_id, nw, iters, w[2].iters, v[SYSANOM_A_K],
+	       v[SYSANOM_A_ENTRIES]);
+	race_running = nw;
+	for (i = 0; i < 2; i++)
+		seen[i] = w[i].base = (uint32_t)v[w[i].attr];
+	for (i = 0; i < nw; i++)
+		if (pthread_create(&w[i].t, NULL, setter_run, &w[i]))
+			die("pthread_create");
+	/* Thresholds seen by the dumps: each one only grows. */
+	while (__atomic_load_n(&race_running, __ATOMIC_SEQ_CST)) {
+		ret = race_status(nl, v);
+		if (ret) {
+			failf("status dump: %s", strerror(ret < 0 ? -ret : ret));
+			break;
+		}
+		dumps++;
+		for (i = 0; i < 2; i++) {
+			uint64_t x = v[w[i].attr];
+
+			if (x < seen[i] && backwards++ < 5)
+				failf("%s went back from %" PRIu64 " to %" PRIu64,
+				      names[i], seen[i], x);
+			seen[i] = x;
+		}
+	}
+	for (i = 0; i < nw; i++) {
+		pthread_join(w[i].t, NULL);
+		if (w[i].err)
+			failf("SET %s: %s", names[i],
+			      strerror(w[i].err < 0 ? -w[i].err : w[i].err));
+	}
+	ret = race_status(nl, v);
+	if (ret)
+		failf("final status dump: %s", strerror(ret < 0 ? -ret : ret));
+	printf("NLFUZZ setrace %lu dumps, %lu backwards; final", dumps, backwards);
+	for (i = 0; i < nw; i++)
+		printf(" %s=%" PRIu64 " (set %u)", names[i], v[w[i].attr], w[i].last);
+	printf(", %" PRIu64 " entries\n", v[SYSANOM_A_ENTRIES]);
+	for (i = 0; !ret && i < nw; i++)
+		if (v[w[i].attr] != w[i].last)
+			failf("%s is %" PRIu64 ", its last SET was %u: an update was lost",
+			      names[i], v[w[i].attr], w[i].last);
+	if (st.failures) {
+		printf("NLFUZZ RESULT FAIL %u check(s)\n", st.failures);
+		return 1;
+	}
+	printf("NLFUZZ RESULT ok\n");
+	return 0;
+}
+
 /* ---- main ---- */
 
 static void usage(void)
@@ -1247,7 +1414,8 @@ static void usage(void)
 		"       nlfuzz unpriv [--real ID] [--userns]\n"
 		"       nlfuzz status\n"
 		"       nlfuzz flood --profile FILE --out FILE [--count N] [--spread]\n"
-		"       nlfuzz noise [--seed N] --iters SECONDS\n");
+		"       nlfuzz noise [--seed N] --iters SECONDS\n"
+		"       nlfuzz setrace --real ID [--iters N]\n");
 	exit(2);
 }
 
@@ -1345,6 +1513,11 @@ int main(int argc, char **argv)
 		for (j = 0; j < l.n; j++)
 			printf("%" PRIu64 " %s\n", l.e[j].id, mode_name(l.e[j].mode));
 		return 0;
+	}
+	if (!strcmp(mode, "setrace")) {
+		if (!n_real || !iters)
+			usage();
+		return setrace(&nl, iters);
 	}
 	if (strcmp(mode, "fuzz"))
 		usage();

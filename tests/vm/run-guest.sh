@@ -128,13 +128,16 @@ if [ "$build" = 1 ] && [ -x "$TESTS_DIR/stress/build-nlfuzz.sh" ]; then
 		die "nlfuzz build failed (log: $results/build-nlfuzz.log)"
 	bins+=(--bin "$results/build/nlfuzz")
 fi
-# ... and the ways out of a container's watch (tests/helpers/escape.c).
-if [ "$build" = 1 ] && [ -f "$TESTS_DIR/helpers/escape.c" ]; then
-	gcc -O2 -g -Wall -Wextra -Werror -static -I"$REPO_DIR/include" \
-		-o "$results/build/sa-escape" "$TESTS_DIR/helpers/escape.c" \
-		> "$results/build-escape.log" 2>&1 ||
-		die "sa-escape build failed (log: $results/build-escape.log)"
-	bins+=(--bin "$results/build/sa-escape")
+# ... and the small static helpers of tests/helpers (NAME.c: sa-NAME).
+if [ "$build" = 1 ]; then
+	for c in "$TESTS_DIR"/helpers/*.c; do
+		[ -f "$c" ] || continue
+		h=$(basename "$c" .c)
+		gcc -O2 -g -Wall -Wextra -Werror -static -I"$REPO_DIR/include" \
+			-o "$results/build/sa-$h" "$c" > "$results/build-$h.log" 2>&1 ||
+			die "sa-$h build failed (log: $results/build-$h.log)"
+		bins+=(--bin "$results/build/sa-$h")
+	done
 fi
 # A static i386 program (26-ia32), when this machine can build one.
 if [ "$build" = 1 ] && [ -x "$TESTS_DIR/stress/build-ia32calls.sh" ]; then
@@ -180,7 +183,7 @@ boot_s=$(( $(date +%s) - tb ))
 sed -i 's/\r$//' "$console" "$output"
 
 # --- verdict -----------------------------------------------------------------
-problems=()
+problems=() failed=()
 problem() { problems+=("$*"); }
 
 case "$qrc" in 124|137) problem "QEMU timed out after ${timeout_s}s" ;; esac
@@ -191,7 +194,12 @@ for s in "${scenarios[@]}"; do
 	if grep -q "^SCENARIO PASS $name\$" "$output"; then
 		:
 	elif line=$(grep -m1 "^SCENARIO FAIL $name:" "$output"); then
-		problem "$line"
+		# Its own output, which the tail below may not reach.
+		sed -n "/^SCENARIO START $name\$/,/^SCENARIO FAIL $name:/p" "$output" \
+			> "$results/failed-$name.log"
+		why=$(grep '^FAIL: ' "$results/failed-$name.log" | tail -n 1 | cut -c1-300 || true)
+		problem "$line${why:+ ($why)}"
+		failed+=("$name")
 	else
 		problem "scenario $name: no result"
 	fi
@@ -242,6 +250,10 @@ if [ "$verbose" = 0 ]; then
 	echo "--- guest output ($output) ---"
 	grep -vE '^KTAP\| ' "$output" | tail -n 60
 fi
+for name in ${failed[@]+"${failed[@]}"}; do
+	echo "--- the end of failed scenario $name ($results/failed-$name.log) ---"
+	grep -vE '^KTAP\| ' "$results/failed-$name.log" | tail -n 40 | cut -c1-400 || true
+done
 [ -z "$kunit_summary" ] || echo "$kunit_summary"
 if [ ${#problems[@]} -eq 0 ]; then
 	echo "run-guest: PASS $kernel kernel, ${#scenarios[@]} scenario(s), guest ${boot_s}s, total ${total_s}s" |

@@ -18,20 +18,7 @@
 #include "json.h"
 #include "syscall_names.h"
 #include "target.h"
-
-#define CTX_CALLS 16		/* calls kept per anomalous window */
-#define CTX_MAX 64
-
-struct alert {
-	uint64_t seq, time_ns, last_ns, cgid;
-	uint32_t pid, tid, detector, score, max_score, count;
-	char comm[32];
-	char path[4096];
-	uint16_t window[32];
-	unsigned int nwindow;
-	uint16_t ctx[CTX_MAX][CTX_CALLS];
-	unsigned int nctx;
-};
+#include "alerts.h"
 
 struct follow {
 	int json;
@@ -42,7 +29,7 @@ struct follow {
 
 static int alert_attr_cb(const struct nlattr *attr, void *data)
 {
-	struct alert *a = data;
+	struct sa_alert *a = data;
 	uint16_t type = mnl_attr_get_type(attr);
 	size_t len = mnl_attr_get_payload_len(attr);
 
@@ -108,8 +95,14 @@ static int alert_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+void sa_alert_parse(const struct nlmsghdr *nlh, struct sa_alert *a)
+{
+	memset(a, 0, sizeof(*a));
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), alert_attr_cb, a);
+}
+
 /* Window ids as the module reports them: see SYSANOM_A_WINDOW. */
-static void syscall_label(unsigned int id, char *buf, size_t len)
+void sa_syscall_label(unsigned int id, char *buf, size_t len)
 {
 	const char *name;
 
@@ -133,7 +126,7 @@ static void syscall_label(unsigned int id, char *buf, size_t len)
 	}
 }
 
-static void freeze(const struct alert *a)
+static void freeze(const struct sa_alert *a)
 {
 	char mnt[4096], file[8192 + 16];
 	int fd;
@@ -150,12 +143,12 @@ static void freeze(const struct alert *a)
 }
 
 /* The @n calls ending anomalous window @i of @a, as names. */
-static void print_window(const struct alert *a, unsigned int i, int json)
+static void print_window(const struct sa_alert *a, unsigned int i, int json)
 {
 	char label[32];
 
 	for (unsigned int j = CTX_CALLS - a->nwindow; j < CTX_CALLS; j++) {
-		syscall_label(a->ctx[i][j], label, sizeof(label));
+		sa_syscall_label(a->ctx[i][j], label, sizeof(label));
 		if (json) {
 			printf("%s", j > CTX_CALLS - a->nwindow ? "," : "");
 			sa_json_string(stdout, label);
@@ -165,7 +158,7 @@ static void print_window(const struct alert *a, unsigned int i, int json)
 	}
 }
 
-static void print_alert(const struct alert *a, const struct follow *f)
+static void print_alert(const struct sa_alert *a, const struct follow *f)
 {
 	const char *dname = sa_detector_name(a->detector);
 	char label[32], when[64];
@@ -184,7 +177,7 @@ static void print_alert(const struct alert *a, const struct follow *f)
 		       ",\"windows\":%u,\"syscalls\":[",
 		       dname, a->score, a->max_score, a->count);
 		for (unsigned int i = 0; i < a->nwindow; i++) {
-			syscall_label(a->window[i], label, sizeof(label));
+			sa_syscall_label(a->window[i], label, sizeof(label));
 			printf("%s", i ? "," : "");
 			sa_json_string(stdout, label);
 		}
@@ -203,7 +196,7 @@ static void print_alert(const struct alert *a, const struct follow *f)
 		       a->tid, a->comm, dname, a->score, a->count,
 		       a->count == 1 ? "" : "s");
 		for (unsigned int i = 0; i < a->nwindow; i++) {
-			syscall_label(a->window[i], label, sizeof(label));
+			sa_syscall_label(a->window[i], label, sizeof(label));
 			printf(" %s", label);
 		}
 		printf("\n");
@@ -225,9 +218,9 @@ static void print_alert(const struct alert *a, const struct follow *f)
 static int alert_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct follow *f = data;
-	struct alert a = { 0 };
+	struct sa_alert a = { 0 };
 
-	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), alert_attr_cb, &a);
+	sa_alert_parse(nlh, &a);
 	/* A dump and the multicast may both carry a record: print it once. */
 	if (a.seq && a.seq <= f->last_seq)
 		return MNL_CB_OK;

@@ -20,7 +20,14 @@ const char *sa_detector_name(uint32_t det);
 const char *sa_calibration_name(uint32_t state);
 /* The status attributes of cgroup @id, by type (SYSANOM_A_MAX + 1). */
 int sa_status_get(uint64_t id, uint64_t *attrs);
+/* Every monitored cgroup's status attributes and path, through @cb. */
+int sa_status_each(void (*cb)(const uint64_t *attrs, const char *path,
+			       void *data),
+		   void *data);
 int cmd_calibrate(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_profiles(int argc, char **argv);
+int cmd_containers(int argc, char **argv);
 int cmd_untrack(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 

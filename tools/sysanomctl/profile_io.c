@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <fcntl.h>
 
 #include <linux/genetlink.h>
 #include <sysanom/profile_fmt.h>
@@ -14,10 +15,11 @@
 
 #include "commands.h"
 #include "genl.h"
+#include "profile_io.h"
 #include "target.h"
 
 /* Profiles above this are refused before reading them. */
-#define PROFILE_FILE_MAX (1UL << 30)
+#define PROFILE_FILE_MAX SA_PROF_MAX_SIZE
 /* Bytes of profile per attribute: an attribute holds at most 64 KiB. */
 #define PIECE 60000
 
@@ -54,9 +56,16 @@ static int piece_cb(const struct nlmsghdr *nlh, void *arg)
 	return MNL_CB_OK;
 }
 
-static int write_file(const char *path, const void *data, size_t len)
+/*
+ * Write @path atomically: a temporary file in the same directory, fsync,
+ * rename over @path, then fsync the directory so that the rename itself
+ * survives a crash. "-" is standard output.
+ */
+int sa_write_atomic(const char *path, const void *data, size_t len)
 {
-	char tmp[4096];
+	char tmp[4096], dir[4096];
+	const char *slash;
+	int fd, err;
 	FILE *f;
 
 	if (!strcmp(path, "-"))
@@ -70,19 +79,25 @@ static int write_file(const char *path, const void *data, size_t len)
 	if (!f)
 		return -errno;
 	if (fwrite(data, 1, len, f) != len || fflush(f) || fsync(fileno(f))) {
-		int err = -errno;
-
+		err = -errno;
 		fclose(f);
 		unlink(tmp);
 		return err;
 	}
 	if (fclose(f) || rename(tmp, path)) {
-		int err = -errno;
-
+		err = -errno;
 		unlink(tmp);
 		return err;
 	}
-	return 0;
+	slash = strrchr(path, '/');
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
+		 slash ? (slash == path ? "/" : path) : ".");
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = fsync(fd) ? -errno : 0;
+	close(fd);
+	return err;
 }
 
 static int open_target(const char *cmd, const char *target, uint64_t *id,
@@ -103,12 +118,43 @@ static int open_target(const char *cmd, const char *target, uint64_t *id,
 	return 0;
 }
 
-int cmd_save(int argc, char **argv)
+/*
+ * @id's profile, from the module; free *data. A negative errno on error:
+ * -ENOENT the module is not loaded, -ESRCH @id is not monitored.
+ */
+int sa_profile_fetch(uint64_t id, unsigned char **data, size_t *len)
 {
 	struct blob b = { 0 };
 	struct nlmsghdr *nlh;
 	struct sa_nl nl;
+	int ret;
+
+	ret = sa_nl_open(&nl);
+	if (ret)
+		return ret;
+	nlh = sa_nl_request(&nl, SYSANOM_CMD_EXPORT, NLM_F_DUMP);
+	mnl_attr_put_u64(nlh, SYSANOM_A_CGROUP_ID, id);
+	ret = sa_nl_talk(&nl, nlh, piece_cb, &b);
+	sa_nl_close(&nl);
+	if (b.oom)
+		ret = -ENOMEM;
+	if (ret == -ENOENT)	/* the module is there: the cgroup is not */
+		ret = -ESRCH;
+	if (ret) {
+		free(b.data);
+		return ret;
+	}
+	*data = b.data;
+	*len = b.len;
+	return 0;
+}
+
+int cmd_save(int argc, char **argv)
+{
+	unsigned char *data = NULL;
+	char err[512];
 	uint64_t id;
+	size_t len;
 	int ret;
 
 	if (argc == 2 && (!strcmp(argv[1], "--help") ||
@@ -120,32 +166,28 @@ int cmd_save(int argc, char **argv)
 	}
 	if (argc != 3)
 		return sa_usage_error("save", "expects TARGET FILE");
-	ret = open_target("save", argv[1], &id, &nl);
-	if (ret)
-		return ret;
-	nlh = sa_nl_request(&nl, SYSANOM_CMD_EXPORT, NLM_F_DUMP);
-	mnl_attr_put_u64(nlh, SYSANOM_A_CGROUP_ID, id);
-	ret = sa_nl_talk(&nl, nlh, piece_cb, &b);
-	sa_nl_close(&nl);
-	if (b.oom)
-		ret = -ENOMEM;
-	if (ret == -ENOENT) {
+	ret = sa_target_resolve(argv[1], &id, err, sizeof(err));
+	if (ret) {
+		sa_err("save: %s", err);
+		return EXIT_RUNTIME;
+	}
+	ret = sa_profile_fetch(id, &data, &len);
+	if (ret == -ESRCH) {
 		sa_err("save: %s is not monitored", argv[1]);
-		goto out;
+		return EXIT_RUNTIME;
 	}
 	if (ret) {
 		sa_err("save: %s", sa_nl_strerror(ret));
-		goto out;
+		return EXIT_RUNTIME;
 	}
-	ret = write_file(argv[2], b.data, b.len);
+	ret = sa_write_atomic(argv[2], data, len);
 	if (ret)
 		sa_err("save: %s: %s", argv[2], strerror(-ret));
-out:
-	free(b.data);
+	free(data);
 	return ret ? EXIT_RUNTIME : 0;
 }
 
-static int read_file(const char *path, unsigned char **data, size_t *len)
+int sa_read_file(const char *path, unsigned char **data, size_t *len)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	size_t cap = 0, n;
@@ -157,11 +199,14 @@ static int read_file(const char *path, unsigned char **data, size_t *len)
 		return -errno;
 	do {
 		if (*len == cap) {
-			cap = cap ? cap * 2 : 65536;
+			/* One byte past the largest file tells it is larger. */
 			if (cap > PROFILE_FILE_MAX) {
 				ret = -EFBIG;
 				break;
 			}
+			cap = cap ? cap * 2 : 65536;
+			if (cap > PROFILE_FILE_MAX + 1)
+				cap = PROFILE_FILE_MAX + 1;
 			nd = realloc(d, cap);
 			if (!nd) {
 				ret = -ENOMEM;
@@ -183,6 +228,46 @@ static int read_file(const char *path, unsigned char **data, size_t *len)
 	return ret;
 }
 
+/*
+ * Replace @id's profile with @data (or start monitoring it with it), in
+ * @mode. A negative errno: see SYSANOM_CMD_IMPORT.
+ */
+int sa_profile_push(uint64_t id, const void *data, size_t len, uint32_t mode)
+{
+	struct nlmsghdr *nlh;
+	size_t off, bufsize;
+	struct sa_nl nl;
+	int ret, sndbuf;
+	void *msg;
+
+	ret = sa_nl_open(&nl);
+	if (ret)
+		return ret;
+	bufsize = len + (len / PIECE + 1) * MNL_ALIGN(sizeof(struct nlattr)) +
+		  4096;
+	msg = malloc(bufsize);
+	if (!msg) {
+		sa_nl_close(&nl);
+		return -ENOMEM;
+	}
+	nlh = sa_nl_request_in(&nl, msg, SYSANOM_CMD_IMPORT, 0);
+	mnl_attr_put_u64(nlh, SYSANOM_A_CGROUP_ID, id);
+	mnl_attr_put_u32(nlh, SYSANOM_A_MODE, mode);
+	for (off = 0; off < len; off += PIECE)
+		mnl_attr_put(nlh, SYSANOM_A_PROFILE_DATA,
+			     len - off < PIECE ? len - off : PIECE,
+			     (const unsigned char *)data + off);
+	sndbuf = nlh->nlmsg_len + 65536;
+	if (setsockopt(mnl_socket_get_fd(nl.sock), SOL_SOCKET, SO_SNDBUFFORCE,
+		       &sndbuf, sizeof(sndbuf)))
+		setsockopt(mnl_socket_get_fd(nl.sock), SOL_SOCKET, SO_SNDBUF,
+			   &sndbuf, sizeof(sndbuf));
+	ret = sa_nl_talk(&nl, nlh, NULL, NULL);
+	sa_nl_close(&nl);
+	free(msg);
+	return ret;
+}
+
 int cmd_load(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -193,12 +278,10 @@ int cmd_load(int argc, char **argv)
 	uint32_t mode = SYSANOM_MODE_ENFORCING;
 	struct sa_profile_info info;
 	unsigned char *data = NULL;
-	struct nlmsghdr *nlh;
-	size_t len, off, bufsize;
-	void *msg = NULL;
 	struct sa_nl nl;
 	uint64_t id;
-	int c, ret, sndbuf;
+	size_t len;
+	int c, ret;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -220,7 +303,7 @@ int cmd_load(int argc, char **argv)
 	if (argc - optind != 2)
 		return sa_usage_error("load", "expects TARGET FILE");
 
-	ret = read_file(argv[optind + 1], &data, &len);
+	ret = sa_read_file(argv[optind + 1], &data, &len);
 	if (ret) {
 		sa_err("load: %s: %s", argv[optind + 1], strerror(-ret));
 		return EXIT_RUNTIME;
@@ -243,28 +326,8 @@ int cmd_load(int argc, char **argv)
 		free(data);
 		return ret;
 	}
-	bufsize = len + (len / PIECE + 1) * MNL_ALIGN(sizeof(struct nlattr)) +
-		  4096;
-	msg = malloc(bufsize);
-	if (!msg) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	nlh = sa_nl_request_in(&nl, msg, SYSANOM_CMD_IMPORT, 0);
-	mnl_attr_put_u64(nlh, SYSANOM_A_CGROUP_ID, id);
-	mnl_attr_put_u32(nlh, SYSANOM_A_MODE, mode);
-	for (off = 0; off < len; off += PIECE)
-		mnl_attr_put(nlh, SYSANOM_A_PROFILE_DATA,
-			     len - off < PIECE ? len - off : PIECE, data + off);
-	sndbuf = nlh->nlmsg_len + 65536;
-	if (setsockopt(mnl_socket_get_fd(nl.sock), SOL_SOCKET, SO_SNDBUFFORCE,
-		       &sndbuf, sizeof(sndbuf)))
-		setsockopt(mnl_socket_get_fd(nl.sock), SOL_SOCKET, SO_SNDBUF,
-			   &sndbuf, sizeof(sndbuf));
-	ret = sa_nl_talk(&nl, nlh, NULL, NULL);
-out:
 	sa_nl_close(&nl);
-	free(msg);
+	ret = sa_profile_push(id, data, len, mode);
 	free(data);
 	switch (-ret) {
 	case 0:

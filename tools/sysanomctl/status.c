@@ -252,6 +252,29 @@ int sa_status_get(uint64_t id, uint64_t *attrs)
 	return ret;
 }
 
+int sa_status_each(void (*cb)(const uint64_t *attrs, const char *path,
+			       void *data),
+		   void *data)
+{
+	struct rows rows = { 0 };
+	struct nlmsghdr *nlh;
+	struct sa_nl nl;
+	int ret;
+
+	ret = sa_nl_open(&nl);
+	if (ret)
+		return ret;
+	nlh = sa_nl_request(&nl, SYSANOM_CMD_GET_CGROUPS, NLM_F_DUMP);
+	ret = sa_nl_talk(&nl, nlh, row_cb, &rows);
+	sa_nl_close(&nl);
+	if (!ret && rows.oom)
+		ret = -ENOMEM;
+	for (size_t i = 0; !ret && i < rows.n; i++)
+		cb(rows.v[i].a, rows.v[i].path, data);
+	free(rows.v);
+	return ret;
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {

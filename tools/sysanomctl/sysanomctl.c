@@ -29,6 +29,9 @@ static const struct command commands[] = {
 	{ "save", cmd_save, "write a container's profile to a file" },
 	{ "load", cmd_load, "enforce a profile from a file on a container" },
 	{ "untrack", cmd_untrack, "stop monitoring a container" },
+	{ "watch", cmd_watch, "match containers to stored profiles by image (daemon)" },
+	{ "profiles", cmd_profiles, "list, show, approve or remove stored profiles" },
+	{ "containers", cmd_containers, "list containers as the watcher names them" },
 	{ "learn", cmd_learn, "learn a profile from recorded traces (offline)" },
 	{ "eval", cmd_eval, "score traces against a learnt profile (offline)" },
 };
@@ -37,7 +40,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: sysanomctl COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-9s %s\n", commands[i].name,
+		fprintf(f, "  %-10s %s\n", commands[i].name,
 			commands[i].summary);
 	fprintf(f,
 		"\nTARGET is a cgroup v2 path (absolute, or relative to the\n"
