@@ -7,8 +7,8 @@
 #                     [--results DIR] [--no-build] [--verbose] [--file SRC:DEST]...
 #                     --scenario FILE...
 #   debian       Debian's kernel matching the installed linux-headers-*-amd64
-#   debug        the KASAN/UBSAN/lockdep/kmemleak/KUnit kernel (built when
-#                missing); also runs the KUnit module from tests/kunit
+#   debug        the KASAN/UBSAN/lockdep/kmemleak/KUnit kernel, 7.2 (built
+#                when missing); also runs the KUnit module from tests/kunit
 #   debian-6.12  Debian's bookworm-backports kernel  (get-kernel-series.sh)
 #   debian-7.2   Debian's unstable kernel            (get-kernel-series.sh)
 #   --no-build  boot without the module and sysanomctl (harness smoke test)
@@ -84,6 +84,10 @@ else
 	kdir=$(flock "$SYSANOM_CACHE/.debug-kernel.lock" "$TESTS_DIR/vm/build-debug-kernel.sh" \
 		2> >(tee "$results/debug-kernel.log" | grep -v -e 'warning: the frame size' >&2 || true)) ||
 		die "the debug kernel build failed (log: $results/debug-kernel.log)"
+	# Built in the unstable root of debian-7.2, with its gcc-16: modules
+	# for it are built there too.
+	load_kernel_series debian-7.2
+	kroot=$SERIES_ROOT
 	vmlinuz=$kdir/arch/x86/boot/bzImage
 	mem=2048
 	append="console=ttyS0 panic=-1 loglevel=7 printk.time=1 panic_on_warn=1 oops=panic"
