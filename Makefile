@@ -7,6 +7,7 @@
 #   make deb             Debian packages sysanom-dkms and sysanom in build/deb/
 #   make demo            a trained container in a QEMU guest
 #   make check           every test: userspace, packages, guests on every kernel
+#   make check-fleet     the fleet path in three QEMU guests (~6-8 min, not in check)
 #   make check-system    the packages on a Debian 12 system with systemd, in QEMU:
 #                        the watcher trains and enforces runc containers there
 #   make bench           replay ADFA-LD through the detection core
@@ -46,6 +47,8 @@ check: deps
 
 check-system: deps
 	tests/run-all.sh system
+check-fleet: deps
+	tests/vm/fleet.sh
 
 bench: deps
 	$(MAKE) -C tests/core bench
@@ -58,4 +61,4 @@ clean:
 	# DKMS runs this in /usr/src/sysanom-*, which has no tools/.
 	test ! -d tools/sysanomctl || $(MAKE) -C tools/sysanomctl clean
 
-.PHONY: all module tools install deb deps demo check check-system bench bench-kernel clean
+.PHONY: all module tools install deb deps demo check check-system check-fleet bench bench-kernel clean

@@ -20,6 +20,8 @@ packages=(
 	python3
 	# linting the test scripts
 	shellcheck
+	# deploy/kubernetes/: YAML parsing (tests/deploy/test-kubernetes.sh)
+	python3 python3-yaml
 	# DKMS
 	dkms
 	# make deb and its test: debhelper, dh_dkms, lintian, systemd-analyze

@@ -1,5 +1,5 @@
 #!/bin/sh
-# kernels: debian debian-6.12 debian-7.2
+# kernels: debian debug debian-6.12 debian-7.2
 # SET and TRACK under the profile's locks (issue 10, findings 7 and 8).
 # 1. A profile emptied by a new window length cannot be enforced or
 #    calibrated: a cgroup trains until it has entries, its processes are

@@ -1,5 +1,5 @@
 #!/bin/sh
-# kernels: debian
+# kernels: debug debian
 # A 32-bit (i386) program in a monitored cgroup: its system calls come in
 # through the ia32 entry, are kept apart from native ones, and alerts name
 # them i386:NAME. A cgroup trained on a native shell loop, enforcing, then

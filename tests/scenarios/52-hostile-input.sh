@@ -12,7 +12,8 @@
 
 # shellcheck source=/dev/null
 . /etc/sysanom-test.conf
-if [ "$FLAVOR" = debug ]; then ITERS=${HOSTILE_ITERS:-1500}; else ITERS=${HOSTILE_ITERS:-3000}; fi
+# Fewer on the 7.2 debug kernel: there the whole scenario took 606 s with 1500.
+if [ "$FLAVOR" = debug ]; then ITERS=${HOSTILE_ITERS:-800}; else ITERS=${HOSTILE_ITERS:-3000}; fi
 SEED=${HOSTILE_SEED:-20261126}
 t0=$(date +%s)
 bad=0

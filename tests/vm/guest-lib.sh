@@ -100,3 +100,11 @@ none_listed() {
 	_json=$(sysanomctl status --json) || fail "sysanomctl status --json failed: $_json"
 	echo "$_json" | grep -q '"cgroups":\[\]'
 }
+
+# Export file $2 to the host as $1 ([A-Za-z0-9._-]): base64 on the results
+# port between markers; run-guest.sh writes it to its results' files/.
+export_file() {
+	echo "SYSANOM-FILE-BEGIN $1"
+	base64 "$2" || return 1
+	echo "SYSANOM-FILE-END $1"
+}

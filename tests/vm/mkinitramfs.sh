@@ -5,7 +5,9 @@
 #
 # usage: mkinitramfs.sh --out FILE.gz --flavor debian|debug --module sysanom.ko
 #                       --ctl sysanomctl [--kunit sysanom_kunit.ko]
-#                       [--bin PROGRAM]... [--services] SCENARIO.sh...
+#                       [--bin PROGRAM]... [--file SRC:DEST]... [--services]
+#                       SCENARIO.sh...
+#   --file      also SRC at the guest's path DEST (data a scenario reads)
 #   --services  also real services from Debian's packages (services-files.sh)
 #               and a second OCI bundle template, /bundle-svc, whose rootfs
 #               shares the guest's /bin, /sbin, /lib, /lib64 and /usr read-only
@@ -14,7 +16,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 out="" flavor="" module="" ctl="" kunit="" services=0
-scenarios=()
+scenarios=() files=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--out) out=$2; shift 2 ;;
@@ -23,6 +25,7 @@ while [ $# -gt 0 ]; do
 	--ctl) ctl=$2; shift 2 ;;
 	--kunit) kunit=$2; shift 2 ;;
 	--bin) bins+=("$2"); shift 2 ;;
+	--file) files+=("$2"); shift 2 ;;
 	--services) services=1; shift ;;
 	-*) die "unknown option $1" ;;
 	*) scenarios+=("$1"); shift ;;
@@ -60,6 +63,7 @@ for applet in $("$busybox" --list); do
 done
 install -m 0755 "$TESTS_DIR/vm/init" "$root/init"
 install -m 0644 "$TESTS_DIR/vm/guest-lib.sh" "$root/lib/sysanom/guest-lib.sh"
+install -m 0644 "$TESTS_DIR/helpers/prom-check.awk" "$root/lib/sysanom/prom-check.awk"
 
 copy_bin "$(command -v runc)" /usr/sbin/runc
 # strace records workloads for profiles learnt offline (sysanomctl learn).
@@ -72,6 +76,10 @@ done
 [ -z "$kunit" ] || install -m 0644 "$kunit" "$root/lib/sysanom/sysanom_kunit.ko"
 for s in "${scenarios[@]}"; do
 	install -m 0755 "$s" "$root/scenarios/$(basename "$s")"
+done
+for f in ${files[@]+"${files[@]}"}; do
+	if [ ! -f "${f%%:*}" ] || [ "${f#*:}" = "$f" ]; then die "--file $f: not SRC:DEST with SRC a file"; fi
+	install -D -m 0644 "${f%%:*}" "$root/${f#*:}"
 done
 
 # An OCI bundle template: busybox rootfs, no terminal, runs /workload.sh (which

@@ -4,20 +4,23 @@
 # log. Exit 0 when everything passed, 1 otherwise.
 #
 # usage: run-guest.sh --kernel KERNEL [--smp N] [--icount] [--timeout S]
-#                     [--results DIR] [--no-build] [--verbose] --scenario FILE...
+#                     [--results DIR] [--no-build] [--verbose] [--file SRC:DEST]...
+#                     --scenario FILE...
 #   debian       Debian's kernel matching the installed linux-headers-*-amd64
-#   debug        the KASAN/UBSAN/lockdep/kmemleak/KUnit kernel (built when
-#                missing); also runs the KUnit module from tests/kunit
+#   debug        the KASAN/UBSAN/lockdep/kmemleak/KUnit kernel, 7.2 (built
+#                when missing); also runs the KUnit module from tests/kunit
 #   debian-6.12  Debian's bookworm-backports kernel  (get-kernel-series.sh)
 #   debian-7.2   Debian's unstable kernel            (get-kernel-series.sh)
 #   --no-build  boot without the module and sysanomctl (harness smoke test)
 #   --verbose   stream the guest's results port while it runs
+#   --file      put SRC in the guest at DEST; files a scenario exports
+#               (export_file in guest-lib.sh) land in DIR/files/
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 kernel="" smp=2 icount=0 timeout_s="" results="" build=1 verbose=0
-scenarios=()
+scenarios=() files=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
@@ -27,6 +30,7 @@ while [ $# -gt 0 ]; do
 	--results) results=$2; shift 2 ;;
 	--no-build) build=0; shift ;;
 	--verbose) verbose=1; shift ;;
+	--file) files+=(--file "$2"); shift 2 ;;
 	--scenario) shift; while [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; do scenarios+=("$1"); shift; done ;;
 	-h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
@@ -80,6 +84,10 @@ else
 	kdir=$(flock "$SYSANOM_CACHE/.debug-kernel.lock" "$TESTS_DIR/vm/build-debug-kernel.sh" \
 		2> >(tee "$results/debug-kernel.log" | grep -v -e 'warning: the frame size' >&2 || true)) ||
 		die "the debug kernel build failed (log: $results/debug-kernel.log)"
+	# Built in the unstable root of debian-7.2, with its gcc-16: modules
+	# for it are built there too.
+	load_kernel_series debian-7.2
+	kroot=$SERIES_ROOT
 	vmlinuz=$kdir/arch/x86/boot/bzImage
 	mem=2048
 	append="console=ttyS0 panic=-1 loglevel=7 printk.time=1 panic_on_warn=1 oops=panic"
@@ -148,7 +156,8 @@ fi
 initrd=$results/initrd.gz
 "$TESTS_DIR/vm/mkinitramfs.sh" --out "$initrd" --flavor "${kernel%%-*}" \
 	${mod:+--module "$mod"} ${ctl:+--ctl "$ctl"} ${kunit:+--kunit "$kunit"} \
-	${bins[@]+"${bins[@]}"} ${svc_opt[@]+"${svc_opt[@]}"} "${scenarios[@]}"
+	${bins[@]+"${bins[@]}"} ${svc_opt[@]+"${svc_opt[@]}"} ${files[@]+"${files[@]}"} \
+	"${scenarios[@]}"
 
 # --- boot ------------------------------------------------------------------
 console=$results/console.log
@@ -177,6 +186,12 @@ fi
 wait "$qpid" || qrc=$?
 boot_s=$(( $(date +%s) - tb ))
 sed -i 's/\r$//' "$console" "$output"
+# Files the guest exported, base64 between markers (export_file).
+sed -n 's|^SYSANOM-FILE-BEGIN \([A-Za-z0-9._-]*\)$|\1|p' "$output" | while read -r f; do
+	mkdir -p "$results/files"
+	sed -n "/^SYSANOM-FILE-BEGIN $f\$/,/^SYSANOM-FILE-END $f\$/p" "$output" | sed '1d;$d' |
+		base64 -d > "$results/files/$f" || log "exported file $f does not decode"
+done
 
 # --- verdict -----------------------------------------------------------------
 problems=() failed=()

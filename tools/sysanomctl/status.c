@@ -12,18 +12,9 @@
 
 #include "commands.h"
 #include "genl.h"
+#include "atomic_file.h"
 #include "json.h"
-
-struct cgroup_row {
-	uint64_t a[SYSANOM_A_MAX + 1];	/* numeric attributes by type */
-	char path[4096];
-};
-
-struct rows {
-	struct cgroup_row *v;
-	size_t n, cap;
-	int oom;
-};
+#include "status.h"
 
 const char *sa_mode_name(uint32_t mode)
 {
@@ -275,33 +266,95 @@ int sa_status_each(void (*cb)(const uint64_t *attrs, const char *path,
 	return ret;
 }
 
+/* The first line of /proc/sysanom/status: the module's totals. */
+static char *read_totals(void)
+{
+	FILE *f = fopen("/proc/sysanom/status", "re");
+	char *line = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		return NULL;
+	if (getline(&line, &cap, f) < 0) {
+		free(line);
+		line = NULL;
+	}
+	fclose(f);
+	return line;
+}
+
+/* status --prometheus: to standard output, or atomically to @out. */
+static int write_prometheus(const struct rows *rows, int loaded,
+			    const char *out)
+{
+	char *text = NULL, *totals = loaded ? read_totals() : NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int ret;
+
+	if (!f) {
+		free(totals);
+		sa_err("status: out of memory");
+		return EXIT_RUNTIME;
+	}
+	sa_prom_format(f, rows, totals, loaded);
+	free(totals);
+	if (fclose(f)) {
+		free(text);
+		sa_err("status: out of memory");
+		return EXIT_RUNTIME;
+	}
+	/* 0644: node_exporter reads it as its own user. */
+	ret = sa_file_write_atomic(out ? out : "-", text, len, 0644);
+	free(text);
+	if (ret) {
+		sa_err("status: %s: %s", out ? out : "standard output",
+		       strerror(-ret));
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "prometheus", no_argument, NULL, 'p' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct rows rows = { 0 };
 	struct nlmsghdr *nlh;
 	struct sa_nl nl;
-	int json = 0, c, ret;
+	const char *out = NULL;
+	int json = 0, prom = 0, c, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jpo:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
 			break;
+		case 'p':
+			prom = 1;
+			break;
+		case 'o':
+			out = optarg;
+			break;
 		case 'h':
-			printf("usage: sysanomctl status [--json]\n"
+			printf("usage: sysanomctl status [--json | --prometheus [-o FILE]]\n"
 			       "Show every monitored cgroup: mode (training, calibrating,\n"
 			       "enforcing), system calls seen, windows learnt, profile\n"
 			       "entries (! when a memory cap stopped its growth), growth\n"
 			       "slope (new entries per window, recently), the detector's\n"
 			       "threshold (learnt in calibration, default, or set by\n"
 			       "hand), alerts and response. --json adds every threshold,\n"
-			       "the calibration and its margin.\n");
+			       "the calibration and its margin.\n"
+			       "--prometheus writes node_exporter's text format (metrics\n"
+			       "sysanom_*, labels container, cgroup, cgroup_id, mode), with\n"
+			       "-o to FILE atomically (for the textfile collector); with\n"
+			       "the module not loaded it reports sysanom_module_loaded 0.\n");
 			return 0;
 		default:
 			return sa_usage_error("status", "unknown option");
@@ -309,8 +362,14 @@ int cmd_status(int argc, char **argv)
 	}
 	if (optind != argc)
 		return sa_usage_error("status", "takes no arguments");
+	if (json && prom)
+		return sa_usage_error("status", "--json and --prometheus exclude each other");
+	if (out && !prom)
+		return sa_usage_error("status", "-o needs --prometheus");
 
 	ret = sa_nl_open(&nl);
+	if (ret == -ENOENT && prom)
+		return write_prometheus(&rows, 0, out);
 	if (ret) {
 		sa_err("%s", sa_nl_strerror(ret));
 		return EXIT_RUNTIME;
@@ -324,10 +383,12 @@ int cmd_status(int argc, char **argv)
 		free(rows.v);
 		return EXIT_RUNTIME;
 	}
-	if (json)
+	if (prom)
+		ret = write_prometheus(&rows, 1, out);
+	else if (json)
 		print_json(&rows);
 	else
 		print_table(&rows);
 	free(rows.v);
-	return 0;
+	return ret;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "merge.h"
 #include "offline.h"
 
 #define SYSANOM_VERSION "0.1.0"
@@ -34,6 +35,7 @@ static const struct command commands[] = {
 	{ "containers", cmd_containers, "list containers as the watcher names them" },
 	{ "learn", cmd_learn, "learn a profile from recorded traces (offline)" },
 	{ "eval", cmd_eval, "score traces against a learnt profile (offline)" },
+	{ "merge", cmd_merge, "merge profiles learnt on several nodes" },
 };
 
 static void usage(FILE *f)
