@@ -14,8 +14,8 @@
 #            alert, an intruder's shell ('runc exec') does, and the alert is
 #            in 'journalctl -o json' with the container's name and image
 # The detector runs at its defaults: nothing here sets thresholds, slope or
-# growth. Checks of the metrics file ('status --prometheus') run once this
-# sysanomctl has it and say SKIP until then.
+# growth. The boot stage also checks the metrics file of the textfile
+# collector (sysanom-metrics.service): c3 enforcing, its alerts counted.
 set -uo pipefail
 
 stage=$(sed -n 's/.*sysanom\.systest=\([a-z]*\).*/\1/p' /proc/cmdline)
@@ -32,7 +32,6 @@ check() {	# check NAME COMMAND...: PASS when COMMAND succeeds
 	if "$@"; then pass "$name"; else fail "$name"; fi
 }
 loaded() { [ -d /sys/module/sysanom ]; }
-has_prometheus() { sysanomctl status --help 2>&1 | grep -q -- --prometheus; }
 
 # Wait for the boot to end: running, or degraded (a failed unit, which the
 # checks below then name).
@@ -247,14 +246,17 @@ boot)
 		test -n "$(alerts c3 | jq -r 'select(.SYSANOM_COMM == "sh" or .SYSANOM_COMM == "ls" or .SYSANOM_COMM == "cat") | .MESSAGE')"
 	check "the alert is sysanom's warning" \
 		test "$(jfield SYSLOG_IDENTIFIER)/$(jfield PRIORITY)/$(jfield _SYSTEMD_UNIT)" = "sysanom/4/sysanom.service"
-	if has_prometheus; then
-		mkdir -p /var/lib/prometheus/node-exporter
-		systemctl start sysanom-metrics.service
-		check "sysanom-metrics.service wrote sysanom.prom" \
-			test -s /var/lib/prometheus/node-exporter/sysanom.prom
-	else
-		skip "metrics file: this sysanomctl has no 'status --prometheus' yet"
-	fi
+	# The metrics file of node_exporter's textfile collector, written by
+	# the timer's service once its folder exists: c3 enforcing, its alerts.
+	mkdir -p /var/lib/prometheus/node-exporter
+	systemctl start sysanom-metrics.service
+	prom=/var/lib/prometheus/node-exporter/sysanom.prom
+	check "sysanom-metrics.service wrote sysanom.prom" test -s $prom
+	grep -E 'cgroup="/c3"' $prom | grep -E '^sysanom_(mode|alerts_total)' | sed 's/^/    /'
+	check "sysanom.prom: c3 is enforcing" \
+		grep -Eq '^sysanom_mode\{.*cgroup="/c3".*mode="enforcing"\} 1$' $prom
+	check "sysanom.prom: c3's alerts are counted" \
+		grep -Eq '^sysanom_alerts_total\{.*cgroup="/c3".*\} [1-9][0-9]*$' $prom
 	# Stopping the service leaves the module, and its profiles, in place.
 	# It saves the profiles of the images that run, but never from a
 	# container that learnt its start unjudged (c3, in startup_grace).
