@@ -22,21 +22,6 @@ static int failures, checks;
 	}								\
 } while (0)
 
-/* status.c's, which pulls in netlink: the same names. */
-const char *sa_mode_name(uint32_t mode)
-{
-	switch (mode) {
-	case SYSANOM_MODE_TRAINING:
-		return "training";
-	case SYSANOM_MODE_ENFORCING:
-		return "enforcing";
-	case SYSANOM_MODE_CALIBRATING:
-		return "calibrating";
-	default:
-		return "unknown";
-	}
-}
-
 static char *format(const struct rows *rows, const char *totals, int loaded,
 		    const char *dir, const char *name)
 {

@@ -15,7 +15,6 @@ int cmd_alerts(int argc, char **argv);
 int cmd_allow(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_load(int argc, char **argv);
-const char *sa_mode_name(uint32_t mode);
 const char *sa_detector_name(uint32_t det);
 const char *sa_calibration_name(uint32_t state);
 /* The status attributes of cgroup @id, by type (SYSANOM_A_MAX + 1). */

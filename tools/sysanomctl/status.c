@@ -16,20 +16,6 @@
 #include "json.h"
 #include "status.h"
 
-const char *sa_mode_name(uint32_t mode)
-{
-	switch (mode) {
-	case SYSANOM_MODE_TRAINING:
-		return "training";
-	case SYSANOM_MODE_ENFORCING:
-		return "enforcing";
-	case SYSANOM_MODE_CALIBRATING:
-		return "calibrating";
-	default:
-		return "unknown";
-	}
-}
-
 const char *sa_detector_name(uint32_t det)
 {
 	static const char *const names[] = { "?", "stide", "bosc", "combo" };

@@ -9,6 +9,21 @@
 
 #include <uapi/linux/sysanom.h>
 
+/* A mode's name, as status, alerts and the metrics show it. */
+static inline const char *sa_mode_name(uint32_t mode)
+{
+	switch (mode) {
+	case SYSANOM_MODE_TRAINING:
+		return "training";
+	case SYSANOM_MODE_ENFORCING:
+		return "enforcing";
+	case SYSANOM_MODE_CALIBRATING:
+		return "calibrating";
+	default:
+		return "unknown";
+	}
+}
+
 struct cgroup_row {
 	uint64_t a[SYSANOM_A_MAX + 1];	/* numeric attributes by type */
 	char path[4096];

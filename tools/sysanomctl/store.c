@@ -451,31 +451,31 @@ static int profiles_add(const char *dir, const char *key, const char *file,
 	return 0;
 }
 
-int cmd_profiles(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "store", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "held", no_argument, NULL, 'H' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	const char *dir = SA_STORE_DEFAULT, *verb;
-	int json = 0, held_only = 0, c, n, ret = 0;
-	struct sa_stored *v = NULL;
+static const struct option profiles_options[] = {
+	{ "store", required_argument, NULL, 's' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "held", no_argument, NULL, 'H' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 }
+};
 
-	optind = 1;
-	/* Options may come before or after the verb. */
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+/* The options of 'profiles': -1 to go on, else the exit status. */
+static int profiles_opts(int argc, char **argv, const char *optstring,
+			 const char **dir, int *json, int *held_only)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, optstring, profiles_options,
+				NULL)) != -1) {
 		switch (c) {
 		case 's':
-			dir = optarg;
+			*dir = optarg;
 			break;
 		case 'j':
-			json = 1;
+			*json = 1;
 			break;
 		case 'H':
-			held_only = 1;
+			*held_only = 1;
 			break;
 		case 'h':
 			return profiles_usage(stdout);
@@ -483,29 +483,31 @@ int cmd_profiles(int argc, char **argv)
 			return sa_usage_error("profiles", "unknown option");
 		}
 	}
+	return -1;
+}
+
+int cmd_profiles(int argc, char **argv)
+{
+	const char *dir = SA_STORE_DEFAULT, *verb;
+	int json = 0, held_only = 0, n, ret = 0;
+	struct sa_stored *v = NULL;
+
+	optind = 1;
+	/* Options may come before or after the verb. */
+	ret = profiles_opts(argc, argv, "+h", &dir, &json, &held_only);
+	if (ret >= 0)
+		return ret;
+	ret = 0;
 	if (optind >= argc)
 		return sa_usage_error("profiles", "expects list, show, approve or rm");
 	verb = argv[optind];
 	argc -= optind;
 	argv += optind;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			dir = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'H':
-			held_only = 1;
-			break;
-		case 'h':
-			return profiles_usage(stdout);
-		default:
-			return sa_usage_error("profiles", "unknown option");
-		}
-	}
+	ret = profiles_opts(argc, argv, "h", &dir, &json, &held_only);
+	if (ret >= 0)
+		return ret;
+	ret = 0;
 	if (!strcmp(verb, "add")) {
 		if (argc - optind != 2)
 			return sa_usage_error("profiles", "add expects KEY FILE");

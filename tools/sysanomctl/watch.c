@@ -440,33 +440,30 @@ static void converged(struct watcher *wa, struct watched *w)
 		     w->c.name, w->key, wa->cfg.action_kill ? "kill" : "log");
 }
 
+/* Append @id to a growing array; out of memory, it is left out. */
+static void push_id(uint64_t **v, size_t *n, size_t *cap, uint64_t id)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 16;
+		uint64_t *nv = realloc(*v, c * sizeof(*nv));
+
+		if (!nv)
+			return;
+		*v = nv;
+		*cap = c;
+	}
+	(*v)[(*n)++] = id;
+}
+
 static void ignore(struct watcher *wa, uint64_t id)
 {
-	if (wa->nignored == wa->capignored) {
-		size_t cap = wa->capignored ? wa->capignored * 2 : 16;
-		uint64_t *v = realloc(wa->ignored, cap * sizeof(*v));
-
-		if (!v)
-			return;
-		wa->ignored = v;
-		wa->capignored = cap;
-	}
-	wa->ignored[wa->nignored++] = id;
+	push_id(&wa->ignored, &wa->nignored, &wa->capignored, id);
 }
 
 /* The ignored containers seen in this scan. */
 static void ignore_keep(struct watcher *wa, uint64_t id)
 {
-	if (wa->nkept == wa->capkept) {
-		size_t cap = wa->capkept ? wa->capkept * 2 : 16;
-		uint64_t *v = realloc(wa->kept, cap * sizeof(*v));
-
-		if (!v)
-			return;
-		wa->kept = v;
-		wa->capkept = cap;
-	}
-	wa->kept[wa->nkept++] = id;
+	push_id(&wa->kept, &wa->nkept, &wa->capkept, id);
 }
 
 static int is_ignored(const struct watcher *wa, uint64_t id)
