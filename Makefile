@@ -8,8 +8,9 @@
 #   make demo            a trained container in a QEMU guest
 #   make check           every test: userspace, packages, guests on every kernel
 #   make check-fleet     the fleet path in three QEMU guests (~6-8 min, not in check)
-#   make check-system    the packages on a Debian 12 system with systemd, in QEMU:
-#                        the watcher trains and enforces runc containers there
+#   make check-system    only the check's real-system step: the packages on a Debian
+#                        12 system with systemd, in QEMU, whose watcher trains and
+#                        enforces runc containers
 #   make bench           replay ADFA-LD through the detection core
 #   make bench-kernel    system-call overhead in a guest, against an empty probe
 

@@ -378,7 +378,11 @@ judge() {
 	if grep -v "\"cgroup\":\"/svc-$v\"" /tmp/new-alerts | grep -q .; then
 		problem "$v: $what: an alert names another cgroup: $(grep -v "\"cgroup\":\"/svc-$v\"" /tmp/new-alerts | head -n 1)"
 	fi
-	[ -s /tmp/new-alerts ] && note "  first: $(head -n 1 /tmp/new-alerts | cut -c1-200)"
+	# Which processes alerted, and how high: the intrusion's own, or the
+	# server's (a server thread may alert on the attacker's request too).
+	sed -n 's/.*"comm":"\([^"]*\)".*"score":\([0-9]*\),"max_score":\([0-9]*\).*/\1 \2 \3/p' /tmp/new-alerts |
+		awk '{ n[$1]++; if ($3 > m[$1]) m[$1] = $3 } END { for (c in n) printf "%s %d incident(s) max score %d; ", c, n[c], m[c]; print "" }' |
+		sed 's/^/    by process: /'
 }
 # The attacker's side of a request to the search page: curl encodes the
 # query; '#' comments out the file name the page appends.

@@ -48,12 +48,19 @@ track_all() {
 	done
 }
 
+# After the reload a loop may not have made a call yet (it pauses up to
+# PERIOD seconds): its profile is empty, and enforce refuses it (exit 1).
 enforce_half() {
-	i=2
+	i=2 refused=0
 	while [ "$i" -le "$NCG" ]; do
-		sysanomctl enforce "stress/c$i" || fail "enforce stress/c$i failed"
+		out=$(sysanomctl enforce "stress/c$i" 2>&1) || case "$out" in
+		*"empty profile"*) refused=$((refused + 1)) ;;
+		*) fail "enforce stress/c$i failed: $out" ;;
+		esac
 		i=$((i + 2))
 	done
+	[ "$refused" -le $((NCG / 4)) ] || fail "enforce refused $refused of $((NCG / 2)) cgroups: empty profiles"
+	[ "$refused" = 0 ] || note "enforce: $refused cgroup(s) had learnt nothing yet"
 }
 
 # Cgroups that come and go while monitored: tracked, filled with a loop,

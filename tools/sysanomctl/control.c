@@ -92,7 +92,7 @@ static int send_request(const char *cmd_name, const struct request *rq,
 		       cmd_name);
 		break;
 	case ENODATA:
-		sa_err("%s: %s has an empty profile (new window lengths emptied it): train it first",
+		sa_err("%s: %s has an empty profile (nothing learnt yet, or new window lengths emptied it): train it first",
 		       cmd_name, target);
 		break;
 	default:
