@@ -63,14 +63,14 @@ static u32 sysanom_x32_id(long id)
 /*
  * The detection core takes ids below SA_MAX_ID: native calls keep their
  * number, x32 calls take the native call's, 32-bit compat calls move to
- * 512 + n, anything else is 1023 (1022 is the core's start marker).
+ * 512 + n, anything else is 1023 (1006..1022 are the core's start markers).
  */
 static u32 sysanom_syscall_id(long id)
 {
 	if (sysanom_syscall_native(id))
 		return id;
 	if (in_ia32_syscall())
-		return id >= 0 && id < SA_ID_START - 512 ?
+		return id >= 0 && id < SA_ID_PROG - 512 ?
 		       512 + id : SA_MAX_ID - 1;
 #ifdef CONFIG_X86_X32_ABI
 	/* Seen even where x32 is off at run time (it then fails ENOSYS). */

@@ -479,6 +479,7 @@ int sysanom_profile_track(u64 cgid, u32 mode)
 	if (ret)
 		return ret;
 	sa_params_default(&params);
+	params.start = SA_START_PROGRAM;	/* exec tells the module the program */
 	mutex_lock(&sysanom_profiles_lock);
 	p = sysanom_profile_lookup(cgid);
 	if (p) {

@@ -296,6 +296,8 @@ void sysanom_thread_exec(struct task_struct *task, struct sysanom_profile *p)
 	if (th->prof == p)
 		sysanom_profile_flush(p, &th->stream);
 	sa_stream_reset(&th->stream);
+	/* current, so its name is stable: the new program's */
+	th->stream.prog = sa_prog_tag(task->comm, sizeof(task->comm));
 	th->incident = 0;	/* a new program, a new incident */
 	th->sig = 0;
 }

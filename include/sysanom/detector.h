@@ -75,6 +75,16 @@ enum sa_mode {
  */
 #define SA_ID_START		(SA_MAX_ID - 2)
 
+/*
+ * After exec (params.start SA_START_PROGRAM), two of the 16 ids from
+ * SA_ID_PROG, chosen by a hash of the program's name, follow the start
+ * markers: the first windows of a program the profile never ran do not
+ * match, however much its loader's calls look like a known program's.
+ */
+#define SA_ID_PROG		(SA_ID_START - 16)
+#define SA_START_MARKERS	1	/* params.start: pad with SA_ID_START */
+#define SA_START_PROGRAM	2	/* ... and name the program after exec */
+
 struct sa_params {
 	u8 k;			/* STIDE window, SA_K_MIN..SA_K_MAX */
 	u8 bag;			/* BoSC window, SA_BAG_MIN..SA_BAG_MAX */
@@ -87,7 +97,7 @@ struct sa_params {
 	u8 growth_shift;	/* growth checkpoint every 1 << shift windows */
 	u8 bosc_weight;		/* combined: weight of a BoSC mismatch, 0..SA_BOSC_WEIGHT_MAX */
 	u32 combo_threshold;	/* combined: frame score making an anomaly */
-	u8 start;		/* streams start padded with SA_ID_START */
+	u8 start;		/* 0, SA_START_MARKERS or SA_START_PROGRAM */
 	u8 margin;		/* calibration margin, percent */
 };
 
@@ -177,6 +187,7 @@ struct sa_stream {
 	u8 calls;		/* calls seen, saturates at warm + 1 */
 	u8 pos;			/* ring write position */
 	u8 midway;		/* joined a running thread: no start markers */
+	u8 prog;		/* after exec: sa_prog_tag() of the program */
 	u16 ring[SA_RING];	/* last SA_RING call ids */
 };
 
@@ -221,6 +232,17 @@ static inline void sa_stream_reset_midway(struct sa_stream *s)
 {
 	sa_stream_reset(s);
 	s->midway = 1;
+}
+
+/* 1..255 for the program named @name (at most @len bytes, or to a NUL). */
+static inline u8 sa_prog_tag(const char *name, unsigned int len)
+{
+	u32 h = 2166136261u;	/* FNV-1a */
+	unsigned int i;
+
+	for (i = 0; i < len && name[i]; i++)
+		h = (h ^ (u8)name[i]) * 16777619u;
+	return (u8)(1 + h % 255);
 }
 
 /* Keeps the windows of @s but starts its frames and its epoch afresh. */

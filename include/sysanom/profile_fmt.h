@@ -24,7 +24,7 @@
  *	 56    4 growth origin: entries then (the slope is
  *		 (entries - this) / (windows - origin windows))
  *	 60    4 CRC-32 (IEEE) of the whole file with this field read as 0
- *	 64    1 start		1: streams start padded with SA_ID_START
+ *	 64    1 start		1: streams start padded with SA_ID_START, 2: and name the program after exec
  *	 65    1 margin		calibration margin, percent
  *	 66    1 calibration	enum sa_calib_state: how the thresholds
  *				above were set (never SA_CALIB_RUNNING)

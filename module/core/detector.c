@@ -19,7 +19,7 @@ void sa_params_default(struct sa_params *params)
 	params->growth_shift = SA_GROWTH_SHIFT_DEFAULT;
 	params->bosc_weight = SA_BOSC_WEIGHT_DEFAULT;
 	params->combo_threshold = SA_COMBO_THR_DEFAULT;
-	params->start = 1;
+	params->start = SA_START_MARKERS;
 	params->margin = SA_MARGIN_DEFAULT;
 }
 
@@ -43,7 +43,7 @@ int sa_params_valid(const struct sa_params *pa)
 		return -EINVAL;
 	if (pa->bosc_weight > SA_BOSC_WEIGHT_MAX || !pa->combo_threshold)
 		return -EINVAL;
-	if (pa->start > 1 || pa->margin > SA_MARGIN_MAX)
+	if (pa->start > SA_START_PROGRAM || pa->margin > SA_MARGIN_MAX)
 		return -EINVAL;
 	return 0;
 }
@@ -116,10 +116,19 @@ int sa_profile_tune(struct sa_profile *p, const struct sa_params *params)
  * bit 1: BoSC) and the keys through @skey and @bkey. Handles the first
  * calls of a stream, when windows are still filling.
  */
-/* A fresh stream of a profile with start markers: pad its windows. */
+static __always_inline unsigned int sa_slide(const struct sa_profile *p,
+					     struct sa_stream *s, u32 id,
+					     u64 *skey, u64 *bkey);
+
+/*
+ * A fresh stream of a profile with start markers: pad its windows, and
+ * after exec name the program in the last two places (no window of their
+ * own: the windows of the program's calls hold them).
+ */
 static void sa_stream_start(const struct sa_profile *p, struct sa_stream *s)
 {
 	unsigned int i;
+	u64 skey, bkey;
 
 	for (i = 0; i < SA_RING; i++)
 		s->ring[i] = SA_ID_START;
@@ -127,6 +136,10 @@ static void sa_stream_start(const struct sa_profile *p, struct sa_stream *s)
 	s->stide_h = p->start_h;
 	s->bag_sum = p->start_bag;
 	s->calls = p->warm;
+	if (s->prog && p->params.start == SA_START_PROGRAM) {
+		sa_slide(p, s, SA_ID_PROG + (s->prog & 15), &skey, &bkey);
+		sa_slide(p, s, SA_ID_PROG + (s->prog >> 4), &skey, &bkey);
+	}
 }
 
 static __always_inline unsigned int sa_slide(const struct sa_profile *p,

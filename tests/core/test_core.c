@@ -594,6 +594,69 @@ static void test_start_marker(void)
 	free(m2);
 }
 
+/* Calls @t of a program named @name, from its exec: misses counted. */
+static void run_prog(struct sa_profile *p, const char *name, const u16 *t,
+		     unsigned int n, enum sa_mode mode, unsigned int *sm,
+		     unsigned int *bm)
+{
+	struct sa_stream s;
+	unsigned int i, v;
+
+	sa_stream_reset(&s);
+	s.prog = sa_prog_tag(name, 16);
+	*sm = *bm = 0;
+	for (i = 0; i < n; i++) {
+		v = sa_feed(p, &s, t[i], mode);
+		*sm += !!(v & SA_V_STIDE_MISS);
+		*bm += !!(v & SA_V_BOSC_MISS);
+	}
+	sa_stream_flush(p, &s);
+}
+
+/*
+ * After exec the program's name follows the start markers: another program
+ * making the very same calls (a shared loader prologue) misses at once.
+ */
+static void test_start_program(void)
+{
+	u16 calls[60];
+	struct sa_params pa;
+	struct sa_profile p;
+	void *m1, *m2;
+	unsigned int i, sm, bm;
+	u8 grep = sa_prog_tag("grep", 16), cat = sa_prog_tag("cat", 16);
+
+	for (i = 0; i < 60; i++)
+		calls[i] = 1 + i % 8;
+	CHECK(grep >= 1 && cat >= 1 && grep != cat);
+	CHECK(sa_prog_tag("grep\0junk", 16) == grep);
+	/* The two ids differ for these two names (else 4 misses, not 5). */
+	CHECK((grep & 15) != (cat & 15) || (grep >> 4) != (cat >> 4));
+	sa_params_default(&pa);
+	pa.start = SA_START_PROGRAM + 1;
+	CHECK(sa_params_valid(&pa) == -EINVAL);
+	pa.start = SA_START_PROGRAM;
+	CHECK(sa_params_valid(&pa) == 0);
+	make_profile(&p, &pa, 10, &m1, &m2);
+	run_prog(&p, "grep", calls, 60, SA_MODE_TRAIN, &sm, &bm);
+	run_prog(&p, "grep", calls, 60, SA_MODE_DETECT, &sm, &bm);
+	CHECK(sm == 0 && bm == 0);
+	/* cat: the k - 1 windows and bag - 1 bags that hold its name miss. */
+	run_prog(&p, "cat", calls, 60, SA_MODE_DETECT, &sm, &bm);
+	CHECK(sm >= pa.k - 2U && sm <= pa.k - 1U);
+	CHECK(bm >= pa.bag - 2U && bm <= pa.bag - 1U);
+	free(m1);
+	free(m2);
+	/* Start markers alone ignore the program. */
+	pa.start = SA_START_MARKERS;
+	make_profile(&p, &pa, 10, &m1, &m2);
+	run_prog(&p, "grep", calls, 60, SA_MODE_TRAIN, &sm, &bm);
+	run_prog(&p, "cat", calls, 60, SA_MODE_DETECT, &sm, &bm);
+	CHECK(sm == 0 && bm == 0);
+	free(m1);
+	free(m2);
+}
+
 /* Thresholds learnt from normal behaviour scored against the profile. */
 static void test_calibration(void)
 {
@@ -1042,6 +1105,7 @@ int main(void)
 	test_sliding();
 	test_detectors();
 	test_start_marker();
+	test_start_program();
 	test_calibration();
 	test_growth();
 	test_growth_quiet();

@@ -110,6 +110,9 @@ void sa_syscall_label(unsigned int id, char *buf, size_t len)
 		snprintf(buf, len, "invalid");
 	} else if (id == 1022) {
 		snprintf(buf, len, "<start>");
+	} else if (id >= 1006) {
+		/* Two of these after exec: the program, by a hash of its name. */
+		snprintf(buf, len, "<prog%u>", id - 1006);
 	} else if (id >= 512) {
 		/* A 32-bit task's call: prefixed, numbers differ from x86_64. */
 		name = sa_syscall_name_32(id - 512);

@@ -100,7 +100,9 @@
  *   SYSANOM_A_SCORE: NLA_U32, locality frame score at the first window
  *   SYSANOM_A_WINDOW: NLA_BINARY, u16 system-call ids, oldest first, of
  *     the first anomalous window; x86_64 numbers, 512 + n for 32-bit calls,
- *     1022 for the start of the thread or program, 1023 for invalid ones
+ *     1022 for the start of the thread or program, 1006..1021 for the
+ *     program after exec (two of them, a hash of its name), 1023 for
+ *     invalid ones
  *   SYSANOM_A_INCIDENT_WINDOWS: NLA_U32, anomalous windows so far
  *   SYSANOM_A_LAST_TIME_NS: NLA_U64, CLOCK_REALTIME of the last one
  *   SYSANOM_A_MAX_SCORE: NLA_U32, the highest frame score
