@@ -153,13 +153,13 @@ step_guest-debian() {
 # Debian's other kernels: loading and unloading (under load too),
 # training, enforcement with kill (a container's PID 1 too), thread quotas,
 # leaving the watch, netlink permissions and privilege (namespaces), SET
-# and TRACK under concurrent changes, signals, x32 calls, and hostile netlink
-# input. About 5 minutes each.
+# and TRACK under concurrent changes, signals, program names after exec, x32
+# calls, and hostile netlink input. About 5 minutes each.
 series_scenarios() {
 	local s
 	for s in 00-boot 10-train-status 15-permissions 17-set-races 20-enforce-alerts \
-		20-unload-busy 21-kill-pid1 22-thread-quota 23-leave-watch 24-signal-retry 27-x32 \
-		52-hostile-input 53-privilege; do
+		20-unload-busy 21-kill-pid1 22-thread-quota 23-leave-watch 24-signal-retry \
+		27-x32 28-program-name 52-hostile-input 53-privilege; do
 		echo "$TESTS_DIR/scenarios/$s.sh"
 	done
 }
@@ -184,7 +184,7 @@ step_debug-kernel() {
 # The debug kernel (7.2, preemptible, every checker on) runs several times
 # slower than 6.1 under emulation: what it must watch, loading, unloading
 # (under load too, at a smaller scale), enforcing, threads, moves, signals,
-# concurrent SETs, hostile input and ia32, within CI's time.
+# concurrent SETs, program names, hostile input and ia32, within CI's time.
 # 20-enforce-alerts (500 s there) and 51-floods (whose storm cannot outrun
 # the rate limit there) run on the other kernels; 27-x32 needs x32, which
 # the debug kernel leaves out.
@@ -192,7 +192,8 @@ debug_scenarios() {
 	local s
 	for s in 00-boot 10-train-status 12-cgroup-moves 15-permissions 16-profile-full \
 		17-set-races 20-unload-busy 21-kill-pid1 22-thread-quota 23-leave-watch \
-		24-signal-retry 26-ia32 50-stress-load 52-hostile-input 53-privilege; do
+		24-signal-retry 26-ia32 28-program-name 50-stress-load 52-hostile-input \
+		53-privilege; do
 		echo "$TESTS_DIR/scenarios/$s.sh"
 	done
 }

@@ -380,9 +380,8 @@ judge() {
 	fi
 	# Which processes alerted, and how high: the intrusion's own, or the
 	# server's (a server thread may alert on the attacker's request too).
-	sed -n 's/.*"comm":"\([^"]*\)".*"score":\([0-9]*\),"max_score":\([0-9]*\).*/\1 \2 \3/p' /tmp/new-alerts |
-		awk '{ n[$1]++; if ($3 > m[$1]) m[$1] = $3 } END { for (c in n) printf "%s %d incident(s) max score %d; ", c, n[c], m[c]; print "" }' |
-		sed 's/^/    by process: /'
+	sed -n 's/.*"comm":"\([^"]*\)".*"score":\([0-9]*\),"max_score":\([0-9]*\),"windows":\([0-9]*\),"syscalls":\[\([^]]*\)\].*/\1 score \2 max \3, \4 windows, first: \5/p' /tmp/new-alerts |
+		tr -d '"' | head -n 12 | sed 's/^/    alert: /'
 }
 # The attacker's side of a request to the search page: curl encodes the
 # query; '#' comments out the file name the page appends.

@@ -10,6 +10,7 @@
  *          [--sigstream] [--sigreset N] [--late-from FRACTION] [--dump FILE]
  *          [--curve FILE] [--slopes FILE] [--rule N] [--end SECONDS]
  *          [--lifecycle [--alerts FILE] [--force-at S] [--calib-secs N]]
+ *          [--margin PERCENT] [--prog]
  *          FILE.strace
  *
  * Prints the windows, seconds, entries when the rule first held (or
@@ -32,6 +33,8 @@
  * takes the rule as holding from S seconds on. --end S ignores the trace
  * after S seconds (the recording scripts stop the servers at the end).
  * --slopes writes "seconds windows slope" at each check of pass 1.
+ * --margin sets the calibration margin; --prog names the program after
+ * exec (params.start 2, as the module does) from the exec'd file's name.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -67,6 +70,7 @@ struct pstate {
 	unsigned int saved_pos;
 	/* --lifecycle: in an incident (anomalous windows in a row) */
 	int incident;
+	u8 at_level;	/* in an incident at LEVELS[i] (bit i), enforcing */
 	/* --rule 2: windows of this stream, and at its last new entry */
 	u64 nwin, last_new;
 	/* --rule 3: the last k calls that are neither waits nor repeats */
@@ -211,6 +215,13 @@ static u64 calib_last_max, calib_w_at_max;
 static double force_at = -1;	/* --force-at: converge then, whatever */
 static double t_flat = -1, t_enforce = -1;
 static u64 w_flat, incidents, anomalous, enforced_windows;
+/*
+ * Enforcing: the highest frame score, and the incidents each combo
+ * threshold of LEVELS would have counted (the profile's own decides).
+ */
+static const unsigned int LEVELS[] = { 24, 36, 48, 60, 72, 96, 120 };
+#define NLEVELS (sizeof(LEVELS) / sizeof(LEVELS[0]))
+static u64 enf_max, level_incidents[NLEVELS];
 static FILE *alerts;
 static u32 thr_combo;
 
@@ -489,6 +500,19 @@ static void feed(struct pstate *st, long pid, u16 id, double t, int pass)
 		unsigned int v = sa_detect(&prof, &st->s, id);
 
 		enforced_windows += !!(v & SA_V_WINDOW);
+		if (v & (SA_V_STIDE_MISS | SA_V_BOSC_MISS)) {
+			u64 sc = sa_stream_score(&prof, &st->s);
+
+			if (sc > enf_max)
+				enf_max = sc;
+			for (i = 0; i < (int)NLEVELS; i++) {
+				if (sc < LEVELS[i])
+					st->at_level &= ~(1U << i);
+				else if (!(st->at_level & (1U << i)))
+					st->at_level |= 1U << i,
+					level_incidents[i]++;
+			}
+		}
 		if (v & SA_V_ANOMALY) {
 			anomalous++;
 			if (!st->incident && alerts) {
@@ -603,6 +627,30 @@ static void set_ret(struct pstate *st, const char *err)
 		st->intr = st->ring[st->last].id;
 }
 
+/*
+ * --prog: after exec the module names the program by its comm, the file
+ * name's last part (at most 15 bytes); @q points just before the path,
+ * which ends at @end.
+ */
+static int prog_tags;
+static void set_prog(struct pstate *st, const char *q, char end)
+{
+#ifdef SA_START_PROGRAM
+	const char *b, *e;
+
+	if (!prog_tags || !q)
+		return;
+	e = strchr(q + 1, end);
+	if (!e)
+		e = q + 1 + strlen(q + 1);
+	for (b = e; b > q + 1 && b[-1] != '/'; b--)
+		;
+	st->s.prog = sa_prog_tag(b, e - b < 15 ? (unsigned int)(e - b) : 15);
+#else
+	(void)st, (void)q, (void)end;
+#endif
+}
+
 static void on_return(struct pstate *st, const char *name,
 		      const char *line)
 {
@@ -620,6 +668,7 @@ static void on_return(struct pstate *st, const char *name,
 	} else if (!strcmp(name, "execve") && val == 0) {
 		flush(st);
 		sa_stream_reset(&st->s);
+		set_prog(st, strchr(line, '"'), '"');
 		ann_reset(st);
 		st->depth = 0;
 		st->handlers = 0;	/* handlers reset, SIG_IGN is kept */
@@ -845,10 +894,13 @@ static int run_ftrace(FILE *f, int pass, double *t_end)
 				get(cp);
 			}
 		} else if (!strncmp(ev, "sched_process_exec: ", 20)) {
+			char *fn = strstr(ev, "filename=");
+
 			st->skel = 0;
 			st->skel_last = 0xffff;
 			flush(st);
 			sa_stream_reset(&st->s);
+			set_prog(st, fn ? fn + 8 : NULL, ' ');
 			ann_reset(st);
 			st->depth = 0;
 		} else if (!strncmp(ev, "sched_process_exit: ", 20)) {
@@ -892,6 +944,10 @@ int main(int argc, char **argv)
 			pa.k = (u8)atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--bag") && i + 1 < argc)
 			pa.bag = (u8)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--margin") && i + 1 < argc)
+			pa.margin = (u8)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--prog"))
+			prog_tags = 1;
 		else if (!strcmp(argv[i], "--shift") && i + 1 < argc)
 			pa.growth_shift = (u8)atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--slope") && i + 1 < argc)
@@ -951,6 +1007,10 @@ int main(int argc, char **argv)
 	if (lifecycle && !HAVE_CALIB)
 		return fprintf(stderr, "--lifecycle: this core has no calibration\n"), 2;
 	kk = pa.k;
+#ifdef SA_START_PROGRAM
+	if (prog_tags)
+		pa.start = SA_START_PROGRAM;
+#endif
 	m1 = calloc(1, sa_hashset_size(order));
 	m2 = calloc(1, sa_hashset_size(order));
 	skel_mem = calloc(1, sa_hashset_size(order));
@@ -1035,6 +1095,14 @@ int main(int argc, char **argv)
 		       thr_combo, (unsigned long long)incidents,
 		       (unsigned long long)anomalous,
 		       (unsigned long long)enforced_windows);
+	if (lifecycle && t_enforce >= 0) {
+		printf("  lifecycle: enforcing, highest frame score %llu; incidents at combo",
+		       (unsigned long long)enf_max);
+		for (i = 0; i < (int)NLEVELS; i++)
+			printf(" %u: %llu", LEVELS[i],
+			       (unsigned long long)level_incidents[i]);
+		printf("\n");
+	}
 	(void)windows_at_check;
 	(void)entries_at_check;
 	if (dump)
