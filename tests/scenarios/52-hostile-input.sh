@@ -12,8 +12,9 @@
 
 # shellcheck source=/dev/null
 . /etc/sysanom-test.conf
-# Fewer on the 7.2 debug kernel: there the whole scenario took 606 s with 1500.
-if [ "$FLAVOR" = debug ]; then ITERS=${HOSTILE_ITERS:-800}; else ITERS=${HOSTILE_ITERS:-3000}; fi
+# Fewer on the 7.2 debug kernel: there the whole scenario took 606 s with
+# 1500 and 504 s with 800 (CI's time pays for the real-system test now).
+if [ "$FLAVOR" = debug ]; then ITERS=${HOSTILE_ITERS:-300}; else ITERS=${HOSTILE_ITERS:-3000}; fi
 SEED=${HOSTILE_SEED:-20261126}
 t0=$(date +%s)
 bad=0
