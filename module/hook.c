@@ -275,9 +275,26 @@ static void sysanom_probe_exec(void *data, struct task_struct *task,
 		return;
 	rcu_read_lock();
 	p = sysanom_profile_of(task);
-	sysanom_thread_exec(task, p);
+	sysanom_thread_exec(task, p, task->comm);
 	if (p)
 		this_cpu_inc(p->stats->execs);
+	rcu_read_unlock();
+}
+
+/*
+ * A task that names itself starts a program too: busybox's shell runs its
+ * applets without exec (fork, prctl(PR_SET_NAME), the applet's main). Exec
+ * renames before sched_process_exec, which starts the stream again. A name
+ * written to another task's /proc/PID/comm changes nothing: only a thread
+ * itself touches its stream.
+ */
+static void sysanom_probe_rename(void *data, struct task_struct *task,
+				 const char *comm)
+{
+	if (!static_branch_unlikely(&sysanom_tracking) || task != current)
+		return;
+	rcu_read_lock();
+	sysanom_thread_exec(task, sysanom_profile_of(task), comm);
 	rcu_read_unlock();
 }
 
@@ -313,6 +330,7 @@ struct sysanom_hook {
 static struct sysanom_hook sysanom_hooks[] __ro_after_init = {
 	{ .name = "sched_process_exit", .probe = sysanom_probe_exit },
 	{ .name = "sched_process_exec", .probe = sysanom_probe_exec },
+	{ .name = "task_rename", .probe = sysanom_probe_rename },
 	{ .name = "sched_process_fork", .probe = sysanom_probe_fork },
 	{ .name = "cgroup_attach_task", .probe = sysanom_probe_attach },
 	{ .name = "signal_deliver", .probe = sysanom_probe_signal },

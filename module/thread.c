@@ -283,11 +283,13 @@ void sysanom_thread_forked(const struct task_struct *child)
 }
 
 /*
- * Exec and exit, from @task itself (so no system call of it runs at the same
- * time), @p its profile now or NULL: the windows it saw since its last flush
- * count in the growth curve before they are forgotten.
+ * Exec (or a new name) and exit, from @task itself (so no system call of it
+ * runs at the same time), @p its profile now or NULL: the windows it saw
+ * since its last flush count in the growth curve before they are forgotten.
+ * The program named @comm starts a stream of its own.
  */
-void sysanom_thread_exec(struct task_struct *task, struct sysanom_profile *p)
+void sysanom_thread_exec(struct task_struct *task, struct sysanom_profile *p,
+			 const char *comm)
 {
 	struct sysanom_thread *th = sysanom_thread_lookup(task);
 
@@ -296,8 +298,7 @@ void sysanom_thread_exec(struct task_struct *task, struct sysanom_profile *p)
 	if (th->prof == p)
 		sysanom_profile_flush(p, &th->stream);
 	sa_stream_reset(&th->stream);
-	/* current, so its name is stable: the new program's */
-	th->stream.prog = sa_prog_tag(task->comm, sizeof(task->comm));
+	th->stream.prog = sa_prog_tag(comm, TASK_COMM_LEN - 1);	/* as comm keeps it */
 	th->incident = 0;	/* a new program, a new incident */
 	th->sig = 0;
 }

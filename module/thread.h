@@ -127,7 +127,8 @@ void sysanom_thread_unmon_flush(void);
 void sysanom_thread_migrated(void);
 void sysanom_thread_forked(const struct task_struct *child);
 struct sysanom_profile;
-void sysanom_thread_exec(struct task_struct *task, struct sysanom_profile *p);
+void sysanom_thread_exec(struct task_struct *task, struct sysanom_profile *p,
+			 const char *comm);
 void sysanom_thread_release(struct task_struct *task,
 			    struct sysanom_profile *p);
 void sysanom_thread_signal(struct task_struct *task);

@@ -5,7 +5,10 @@
 # a copy of sysanomctl named 'known' ('--version': the same calls whatever
 # its name), enforces, runs it again (no alert), then the very same file
 # named 'intruder': identical calls, a new name, and it must alert. Without
-# the program's name in the stream it raised no alert.
+# the program's name in the stream it raised no alert. The same for a
+# program that names itself without exec (prctl(PR_SET_NAME), as busybox's
+# shell runs its applets: tests/helpers/rename.c): trained as 'known2', it
+# must alert as 'intruder2' (it did not before the task_rename hook).
 # kernels: debian debug debian-6.12 debian-7.2
 # shellcheck source-path=SCRIPTDIR source=../vm/guest-lib.sh
 . /lib/sysanom/guest-lib.sh
@@ -14,6 +17,8 @@ D=/tmp/progname
 mkdir -p "$D" "$CG/pn"
 cp /usr/sbin/sysanomctl "$D/known" && cp /usr/sbin/sysanomctl "$D/intruder" ||
 	fail "cannot copy sysanomctl"
+RN=/usr/sbin/sa-rename
+[ -x "$RN" ] || fail "$RN is not in the initramfs"
 in_cg() { sh -c 'echo $$ > '"$CG"'/pn/cgroup.procs && exec "$@"' sh "$@" > /dev/null; }
 
 load_module
@@ -21,6 +26,7 @@ run sysanomctl train pn
 i=0
 while [ "$i" -lt 40 ]; do
 	in_cg "$D/known" --version || fail "$D/known failed"
+	in_cg "$RN" known2 || fail "$RN known2 failed"
 	i=$((i + 1))
 done
 e=$(status_entry /pn)
@@ -31,12 +37,16 @@ run sysanomctl calibrate pn
 i=0
 until status_entry /pn | grep -q '"mode":"enforcing"'; do
 	in_cg "$D/known" --version || fail "$D/known failed"
+	in_cg "$RN" known2 || fail "$RN known2 failed"
 	i=$((i + 1))
 	[ "$i" -lt 600 ] || fail "calibration did not end: $(status_entry /pn)"
 	sleep 0.1
 done
 note "enforcing, combo threshold $(status_entry /pn | json_num combo_threshold)"
-for _ in 1 2 3 4 5; do in_cg "$D/known" --version || fail "$D/known failed"; done
+for _ in 1 2 3 4 5; do
+	in_cg "$D/known" --version || fail "$D/known failed"
+	in_cg "$RN" known2 || fail "$RN known2 failed"
+done
 a=$(status_entry /pn | json_num alerts)
 [ "$a" = 0 ] || { sysanomctl alerts | tail -n 5; fail "the trained program raised $a alert(s)"; }
 
@@ -48,6 +58,11 @@ sysanomctl alerts --json | grep -q '"comm":"intruder"' ||
 note "intruder: $a alert(s): $(sysanomctl alerts --json | grep intruder | head -n 1 | cut -c1-400)"
 # The alert shows the program's two ids after the start markers.
 sysanomctl alerts | grep -q '<prog[0-9]*>' || fail "the alert's window shows no program id: $(sysanomctl alerts | tail -n 3)"
+
+in_cg "$RN" intruder2 || fail "$RN intruder2 failed"
+sysanomctl alerts --json | grep -q '"comm":"intruder2"' ||
+	fail "a program that names itself intruder2 raised no alert: $(sysanomctl alerts | tail -n 3)"
+note "intruder2: $(sysanomctl alerts --json | grep '"comm":"intruder2"' | head -n 1 | cut -c1-300)"
 
 run sysanomctl untrack pn
 rmdir "$CG/pn"
