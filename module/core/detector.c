@@ -422,20 +422,31 @@ unsigned int sa_calibrate(struct sa_profile *p, struct sa_stream *s, u32 id)
 	return v;
 }
 
-/* @worst plus @margin percent of it plus @unit, at least 2 * @unit. */
-static u64 sa_calib_over(u64 worst, unsigned int margin, unsigned int unit)
+/* @worst plus @margin percent of it plus @unit, at least @floor. */
+static u64 sa_calib_over(u64 worst, unsigned int margin, unsigned int unit,
+			 u64 floor)
 {
 	u64 t = worst + sa_div64(worst * margin + 99, 100) + unit;
 
-	return t < 2 * unit ? 2 * unit : t;
+	return t < floor ? floor : t;
 }
 
+/*
+ * The floor is one novelty event: a call out of its learnt place leaves up
+ * to k windows and bag bags unseen, and a converged profile still meets
+ * such events at the slope training stopped at. A program the profile
+ * never ran leaves k - 1 windows and bag - 1 bags unseen by its name alone
+ * (params.start 2), 76 points at the defaults, over the combined floor (72).
+ */
 int sa_calib_thresholds(const struct sa_calib *c, struct sa_params *pa)
 {
 	const unsigned int unit = 8 + pa->bosc_weight;
-	u64 combo = sa_calib_over(c->max_score, pa->margin, unit);
-	u64 lfc = sa_calib_over(c->max_lfc, pa->margin, 1);
-	u64 epoch = sa_calib_over(c->max_epoch, pa->margin, 1);
+	const unsigned int fw = pa->k < pa->frame ? pa->k : pa->frame;
+	const u32 fb = pa->bag < pa->epoch ? pa->bag : pa->epoch;
+	u64 combo = sa_calib_over(c->max_score, pa->margin, unit,
+				  (u64)fw * unit);
+	u64 lfc = sa_calib_over(c->max_lfc, pa->margin, 1, fw);
+	u64 epoch = sa_calib_over(c->max_epoch, pa->margin, 1, fb);
 	int ret = 0;
 
 	/*

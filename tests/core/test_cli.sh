@@ -33,8 +33,8 @@ done
 cp "$tmp/train/sub/t1" "$tmp/normal/n1"
 {
 	head -30 "$tmp/train/sub/t1"
+	echo "execve(\"/bin/sh\", [], 0x0) = 0"
 	for r in $(seq 10); do
-		echo "execve(\"/bin/sh\", [], 0x0) = 0"
 		echo "socket(AF_INET, SOCK_STREAM, 0) = 4"
 		echo "connect(4, {}, 16) = 0"
 		echo "dup2(4, 0) = 0"
@@ -173,14 +173,14 @@ done
 # learn: cross-validated thresholds are printed and stored.
 expect 0 "learn calibrated" -- "$bin" learn --folds 3 --margin 50 \
 	-o "$tmp/pc" "$tmp/train"
-grep -q '^thresholds (cross-validated): combo 24, lfc 2, epoch 2, margin 50%' \
+grep -q '^thresholds (cross-validated): combo 72, lfc 6, epoch 10, margin 50%' \
 	"$tmp/out" && grep -q '3 folds of 3 files' "$tmp/out" || {
 	echo "FAIL: learn calibration summary: $(cat "$tmp/out")" >&2
 	fail=$((fail + 1))
 }
 expect 0 "eval calibrated profile" -- "$bin" eval --json --profile \
 	"$tmp/pc" --normal "$tmp/normal" --attack "$tmp/attack"
-grep -q '"combo_threshold":24,' "$tmp/out" &&
+grep -q '"combo_threshold":72,' "$tmp/out" &&
 	grep -q '"calibration":"cv","margin":50,' "$tmp/out" || {
 	echo "FAIL: learnt thresholds not stored: $(cat "$tmp/out")" >&2
 	fail=$((fail + 1))

@@ -709,14 +709,22 @@ static void test_calibration(void)
 	run(&p, attack, 400, SA_MODE_DETECT, &any, &sm, &bm);
 	CHECK(!(any & SA_V_ANOMALY));
 
-	/* With no mismatch at all: two unseen windows make an anomaly. */
+	/* With no mismatch at all: one novelty event (k windows) is the floor. */
 	learnt = pa;
 	p.calib.max_score = 0;
 	p.calib.max_lfc = 0;
 	p.calib.max_epoch = 0;
 	CHECK(sa_calib_thresholds(&p.calib, &learnt) == 0);
-	CHECK(learnt.combo_threshold == 2 * (8U + pa.bosc_weight));
-	CHECK(learnt.lfc_threshold == 2 && learnt.epoch_threshold == 2);
+	CHECK(learnt.combo_threshold == pa.k * (8U + pa.bosc_weight));
+	CHECK(learnt.lfc_threshold == pa.k && learnt.epoch_threshold == pa.bag);
+	/* A program never run (start 2) crosses it by its name alone. */
+	CHECK((pa.k - 1U) * 8 + (pa.bag - 1U) * pa.bosc_weight >= learnt.combo_threshold);
+	/* ... and a frame shorter than k caps the floor at the frame. */
+	learnt.frame = 4;
+	learnt.lfc_threshold = 4;
+	CHECK(sa_calib_thresholds(&p.calib, &learnt) == 0);
+	CHECK(learnt.combo_threshold == 4 * (8U + pa.bosc_weight) && learnt.lfc_threshold == 4);
+	learnt = pa;
 	/* A frame full of mismatches leaves no threshold to learn. */
 	p.calib.max_score = pa.frame * (8U + pa.bosc_weight);
 	CHECK(sa_calib_thresholds(&p.calib, &learnt) == -ERANGE);
