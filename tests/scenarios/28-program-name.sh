@@ -56,8 +56,10 @@ a=$(status_entry /pn | json_num alerts)
 sysanomctl alerts --json | grep -q '"comm":"intruder"' ||
 	fail "no alert names the program: $(sysanomctl alerts | tail -n 5)"
 note "intruder: $a alert(s): $(sysanomctl alerts --json | grep intruder | head -n 1 | cut -c1-400)"
-# The alert shows the program's two ids after the start markers.
-sysanomctl alerts | grep -q '<prog[0-9]*>' || fail "the alert's window shows no program id: $(sysanomctl alerts | tail -n 3)"
+# Only the name differs: the k - 1 windows and bag - 1 bags that hold it
+# (76 points at the defaults) are what crossed the threshold.
+m=$(sysanomctl alerts --json | grep '"comm":"intruder"' | head -n 1 | json_num max_score)
+[ "${m:-0}" -ge 76 ] || fail "the intruder's incident peaked at ${m:-?}, not the 76 of a new name"
 
 in_cg "$RN" intruder2 || fail "$RN intruder2 failed"
 sysanomctl alerts --json | grep -q '"comm":"intruder2"' ||
