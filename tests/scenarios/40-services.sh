@@ -2,17 +2,22 @@
 # kernels: none
 # needs: services
 # timeout: 1800
-# Not in 'make check' yet: web's learnt threshold is not steady. Three runs
-# on Debian's 6.1 (2026-12-02): every service enforced by itself (web after
-# 88-123 s, cache 136-206 s, side 82-84 s) and cache and side never alerted
-# in ordinary work; web learnt combo 137, 47 and 37: at 137 the secret read
-# through the page went unseen, at 37 two normal interleavings (the page's
-# clone/wait4, nginx's accept4) alerted. (The 47 run's alerts came from
-# curl, which training had not seen: the client loop now uses it too.)
-# A fourth run, with a retried call after a signal no longer a call of its
-# own (the page's wait4): web learnt combo 32 and raised 4 false alerts,
-# all nginx's event loop (epoll_wait, accept4, recvfrom in another order,
-# scores 32-36); all six intrusions detected; cache and side none.
+# Not in 'make check': memcached's event loop still alerts now and then.
+# Runs on Debian's 6.1, 2026-12-02, evening (scores are combo points):
+# - Before programs carried their names, with calibration's floor at two
+#   windows (24), four runs: web learnt 32 to 47 and its nginx event loop
+#   (accept4, recvfrom, epoll_wait in another order) raised 1 to 4 false
+#   alerts scoring 32 to 48 in every run; in one, memcached's main thread
+#   (clock_gettime, epoll_wait) raised one of 84 over its learnt 77. The
+#   injected programs (busybox applets run without exec) scored 48 to 228:
+#   the secret read's cat 48, no more than nginx's noise.
+# - With programs named after exec and by task_rename (cat then scored
+#   112, id 228, nc 144, cp 168) and the floor at one novelty event (72),
+#   two runs passed: every service enforced by itself in 69-81 s, web
+#   learnt 72, cache 112, side 72, no alert in ordinary work, all six
+#   intrusions detected by their own processes. The floor was chosen after
+#   the runs above; these two are new runs. Two passes do not make it
+#   steady: the memcached alert of 84 would still have alerted.
 # Run it by hand:
 #   tests/vm/run-guest.sh --kernel debian --scenario tests/scenarios/40-services.sh
 # PostgreSQL runs only when asked (SYSANOM_SERVICES_PG=1 in run-guest.sh's
