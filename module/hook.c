@@ -283,15 +283,16 @@ static void sysanom_probe_exec(void *data, struct task_struct *task,
 
 /*
  * A task that names itself starts a program too: busybox's shell runs its
- * applets without exec (fork, prctl(PR_SET_NAME), the applet's main). Exec
- * renames before sched_process_exec, which starts the stream again. A name
- * written to another task's /proc/PID/comm changes nothing: only a thread
- * itself touches its stream.
+ * applets without exec (fork, prctl(PR_SET_NAME), the applet's main). The
+ * rename inside exec is left to sched_process_exec. A name written to
+ * another task's /proc/PID/comm changes nothing: only a thread itself
+ * touches its stream.
  */
 static void sysanom_probe_rename(void *data, struct task_struct *task,
 				 const char *comm)
 {
-	if (!static_branch_unlikely(&sysanom_tracking) || task != current)
+	if (!static_branch_unlikely(&sysanom_tracking) || task != current ||
+	    task->in_execve)
 		return;
 	rcu_read_lock();
 	sysanom_thread_exec(task, sysanom_profile_of(task), comm);

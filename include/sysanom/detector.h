@@ -187,7 +187,7 @@ struct sa_stream {
 	u8 calls;		/* calls seen, saturates at warm + 1 */
 	u8 pos;			/* ring write position */
 	u8 midway;		/* joined a running thread: no start markers */
-	u8 prog;		/* after exec: sa_prog_tag() of the program */
+	u8 prog;		/* after exec or a rename: sa_prog_tag() */
 	u16 ring[SA_RING];	/* last SA_RING call ids */
 };
 
