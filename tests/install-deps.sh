@@ -15,7 +15,7 @@ packages=(
 	# guest tests
 	qemu-system-x86 qemu-utils e2fsprogs busybox-static runc strace cpio gzip rsync jq file util-linux coreutils
 	# real services in the guest (tests/vm/services-files.sh, 40-services)
-	nginx fcgiwrap curl wrk postgresql-15 postgresql-client-15 memcached libmemcached-tools
+	nginx fcgiwrap curl wrk postgresql-15 postgresql-client-15 memcached libmemcached-tools redis-server redis-tools
 	# the watcher's userspace test: a fake journald socket
 	python3
 	# linting the test scripts
@@ -67,7 +67,7 @@ fi
 $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 # Packages installed before this script (or with systemd running anyway):
 # stop what may be running.
-for svc in nginx fcgiwrap memcached postgresql; do
+for svc in nginx fcgiwrap memcached postgresql redis-server; do
 	if command -v systemctl > /dev/null && systemctl is-active -q "$svc" 2> /dev/null; then
 		$sudo systemctl disable --now "$svc" || true
 	fi

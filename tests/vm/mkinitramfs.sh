@@ -132,8 +132,9 @@ if [ "$services" = 1 ]; then
 	# The services' users, with Debian's ids for www-data.
 	printf '%s\n' "www-data:x:33:33:www-data:/var/www:/bin/sh" \
 		"postgres:x:101:101:PostgreSQL administrator:/var/lib/postgresql:/bin/sh" \
-		"memcache:x:102:102:Memcached:/nonexistent:/bin/false" >> "$root/etc/passwd"
-	printf '%s\n' "www-data:x:33:" "postgres:x:101:" "memcache:x:102:" >> "$root/etc/group"
+		"memcache:x:102:102:Memcached:/nonexistent:/bin/false" \
+		"redis:x:103:103::/var/lib/redis:/usr/sbin/nologin" >> "$root/etc/passwd"
+	printf '%s\n' "www-data:x:33:" "postgres:x:101:" "memcache:x:102:" "redis:x:103:" >> "$root/etc/group"
 fi
 
 mkdir -p "$(dirname "$out")"

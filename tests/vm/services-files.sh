@@ -16,6 +16,7 @@ SERVICE_PACKAGES=(
 	nginx nginx-common fcgiwrap curl wrk              # web: server, CGI gateway, clients
 	postgresql-15 postgresql-client-15                # database, psql and pgbench
 	memcached libmemcached-tools                      # cache and its load generator
+	redis-server redis-tools                          # key-value store, redis-cli, redis-benchmark
 )
 
 root=${1:?usage: $0 ROOT}
