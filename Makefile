@@ -8,6 +8,8 @@
 #   make demo            a trained container in a QEMU guest
 #   make check           every test: userspace, packages, guests on every kernel
 #   make check-fleet     the fleet path in three QEMU guests (~6-8 min, not in check)
+#   make check-services  real services (nginx, memcached, Redis) trained, enforced and
+#                        attacked at the defaults in a guest (~8 min, not in check)
 #   make check-system    only the check's real-system step: the packages on a Debian
 #                        12 system with systemd, in QEMU, whose watcher trains and
 #                        enforces runc containers
@@ -50,6 +52,8 @@ check-system: deps
 	tests/run-all.sh system
 check-fleet: deps
 	tests/vm/fleet.sh
+check-services: deps
+	tests/run-all.sh services
 
 bench: deps
 	$(MAKE) -C tests/core bench
@@ -62,4 +66,4 @@ clean:
 	# DKMS runs this in /usr/src/sysanom-*, which has no tools/.
 	test ! -d tools/sysanomctl || $(MAKE) -C tools/sysanomctl clean
 
-.PHONY: all module tools install deb deps demo check check-system check-fleet bench bench-kernel clean
+.PHONY: all module tools install deb deps demo check check-system check-fleet check-services bench bench-kernel clean

@@ -2,7 +2,8 @@
 # kernels: none
 # needs: services
 # timeout: 1800
-# Not in 'make check': memcached's event loop still alerts now and then.
+# Not in 'make check' (run it with 'make check-services'): normal novelty
+# still crosses the learnt thresholds after calibration in some runs.
 # Runs on Debian's 6.1, 2026-12-02, evening (scores are combo points):
 # - Before programs carried their names, with calibration's floor at two
 #   windows (24), four runs: web learnt 32 to 47 and its nginx event loop
@@ -15,9 +16,18 @@
 #   112, id 228, nc 144, cp 168) and the floor at one novelty event (72),
 #   two runs passed: every service enforced by itself in 69-81 s, web
 #   learnt 72, cache 112, side 72, no alert in ordinary work, all six
-#   intrusions detected by their own processes. The floor was chosen after
-#   the runs above; these two are new runs. Two passes do not make it
-#   steady: the memcached alert of 84 would still have alerted.
+#   intrusions detected by their own processes.
+# 2026-12-03, with Redis as a fourth container (kv):
+# - r40h, floor 72: every service enforced by itself (web 150 s, kv 169 s,
+#   cache 227 s); all eight intrusions detected; three false alerts scoring
+#   exactly the floor, 72 (6 windows and 6 bags: nginx's 'getsockopt close
+#   write close epoll_wait', memcached's item crawler). The floor became 73,
+#   just over one such event, after this run.
+# - r40i, floor 73: enforced in 84 / 170 / 155 s; all eight intrusions
+#   detected (peaks 84 to 240); web learnt 73 and its nginx raised five
+#   false alerts of 84 (6 windows, 9 bags: 'close write close epoll_wait'),
+#   kv learnt 107 and raised one of 108. Calibration (43 s for web) had not
+#   met that behaviour, which comes back about once a minute.
 # Run it by hand:
 #   tests/vm/run-guest.sh --kernel debian --scenario tests/scenarios/40-services.sh
 # PostgreSQL runs only when asked (SYSANOM_SERVICES_PG=1 in run-guest.sh's

@@ -65,7 +65,7 @@ t0=$(date +%s)
 if [ "$kernel" = debian ]; then
 	vmlinuz=$("$TESTS_DIR/vm/get-debian-kernel.sh")
 	kdir=/lib/modules/$(debian_kernel_release)/build
-	# The services (PostgreSQL, nginx, memcached and their clients) and an
+	# The services (nginx, PostgreSQL, memcached, Redis, their clients) and an
 	# initramfs of ~100 MiB more need more than the 512 MiB that do otherwise.
 	mem=$([ "$services" = 1 ] && echo 1536 || echo 512)
 	append="console=ttyS0 panic=-1 loglevel=7 printk.time=1"
