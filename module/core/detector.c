@@ -432,22 +432,19 @@ static u64 sa_calib_over(u64 worst, unsigned int margin, unsigned int unit,
 }
 
 /*
- * The floor is just over one novelty event, k unseen windows and as many
- * bags (72 points at the defaults): a converged profile still meets such
- * events, new interleavings of known calls, at the slope training stopped
- * at, so one alone must not alert. A program the profile never ran leaves
- * k - 1 windows and bag - 1 bags unseen by its name alone (params.start
- * 2), 76 points at the defaults, over the combined floor (73). A frame
- * shorter than k caps the floor there.
+ * The floor is one novelty event: a call out of its learnt place leaves up
+ * to k windows and bag bags unseen, and a converged profile still meets
+ * such events at the slope training stopped at. A program the profile
+ * never ran leaves k - 1 windows and bag - 1 bags unseen by its name alone
+ * (params.start 2), 76 points at the defaults, over the combined floor (72).
  */
 int sa_calib_thresholds(const struct sa_calib *c, struct sa_params *pa)
 {
 	const unsigned int unit = 8 + pa->bosc_weight;
-	const unsigned int fw = pa->k < pa->frame ? pa->k + 1U : pa->frame;
-	const u32 fb = pa->bag < pa->epoch ? (u32)pa->bag + 1 : pa->epoch;
-	const u64 cap = (u64)pa->frame * unit;
+	const unsigned int fw = pa->k < pa->frame ? pa->k : pa->frame;
+	const u32 fb = pa->bag < pa->epoch ? pa->bag : pa->epoch;
 	u64 combo = sa_calib_over(c->max_score, pa->margin, unit,
-				  pa->k < pa->frame ? (u64)pa->k * unit + 1 : cap);
+				  (u64)fw * unit);
 	u64 lfc = sa_calib_over(c->max_lfc, pa->margin, 1, fw);
 	u64 epoch = sa_calib_over(c->max_epoch, pa->margin, 1, fb);
 	int ret = 0;
@@ -457,8 +454,8 @@ int sa_calib_thresholds(const struct sa_calib *c, struct sa_params *pa)
 	 * capped there spares nothing the worst normal frame reached, which
 	 * matters for the detector in use only.
 	 */
-	if (combo > cap) {
-		combo = cap;
+	if (combo > (u64)pa->frame * unit) {
+		combo = (u64)pa->frame * unit;
 		if (pa->detector == SA_DET_COMBO)
 			ret = -ERANGE;
 	}

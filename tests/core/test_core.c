@@ -709,16 +709,14 @@ static void test_calibration(void)
 	run(&p, attack, 400, SA_MODE_DETECT, &any, &sm, &bm);
 	CHECK(!(any & SA_V_ANOMALY));
 
-	/* With no mismatch at all: just over one novelty event (k windows). */
+	/* With no mismatch at all: one novelty event (k windows) is the floor. */
 	learnt = pa;
 	p.calib.max_score = 0;
 	p.calib.max_lfc = 0;
 	p.calib.max_epoch = 0;
 	CHECK(sa_calib_thresholds(&p.calib, &learnt) == 0);
-	CHECK(learnt.combo_threshold == pa.k * (8U + pa.bosc_weight) + 1);
-	CHECK(learnt.lfc_threshold == pa.k + 1 && learnt.epoch_threshold == pa.bag + 1U);
-	/* k unseen windows and bags in a known program do not alert. */
-	CHECK(pa.k * (8U + pa.bosc_weight) < learnt.combo_threshold);
+	CHECK(learnt.combo_threshold == pa.k * (8U + pa.bosc_weight));
+	CHECK(learnt.lfc_threshold == pa.k && learnt.epoch_threshold == pa.bag);
 	/* A program never run (start 2) crosses it by its name alone. */
 	CHECK((pa.k - 1U) * 8 + (pa.bag - 1U) * pa.bosc_weight >= learnt.combo_threshold);
 	/* ... and a frame shorter than k caps the floor at the frame. */

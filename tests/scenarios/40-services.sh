@@ -21,13 +21,20 @@
 # - r40h, floor 72: every service enforced by itself (web 150 s, kv 169 s,
 #   cache 227 s); all eight intrusions detected; three false alerts scoring
 #   exactly the floor, 72 (6 windows and 6 bags: nginx's 'getsockopt close
-#   write close epoll_wait', memcached's item crawler). The floor became 73,
-#   just over one such event, after this run.
-# - r40i, floor 73: enforced in 84 / 170 / 155 s; all eight intrusions
-#   detected (peaks 84 to 240); web learnt 73 and its nginx raised five
-#   false alerts of 84 (6 windows, 9 bags: 'close write close epoll_wait'),
-#   kv learnt 107 and raised one of 108. Calibration (43 s for web) had not
-#   met that behaviour, which comes back about once a minute.
+#   write close epoll_wait', memcached's item crawler).
+# - r40i, with the floor at 73 for a trial (withdrawn: 25-httpd-attack's
+#   reverse shell to a closed port scores 72): web, cache and kv enforced
+#   in 84 / 170 / 155 s; all eight intrusions detected (peaks 84 to 240);
+#   web learnt 73 and its nginx raised five false alerts of 84 (6 windows,
+#   9 bags: 'close write close epoll_wait'), kv learnt 107 and raised one
+#   of 108. Web's training (41 s) and calibration (43 s) had not met that
+#   behaviour, which came back about once a minute.
+# - r40j, a trial with 'train --until-stable --for 60' (growth flat for a
+#   minute, not 10 s), beside a full CI run: web trained 239 s, calibrated
+#   236 s, learnt 73 and raised no alert in 360 s of ordinary work; cache
+#   and kv did not converge in 600 s (new entries kept coming); every
+#   intrusion detected. Longer training absorbs the rare interleavings, at
+#   a cost in time that the defaults do not pay yet.
 # Run it by hand:
 #   tests/vm/run-guest.sh --kernel debian --scenario tests/scenarios/40-services.sh
 # PostgreSQL runs only when asked (SYSANOM_SERVICES_PG=1 in run-guest.sh's
