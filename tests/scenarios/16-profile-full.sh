@@ -60,7 +60,7 @@ note "grew again ${i}s after the cap was raised: $(echo "$e" | json_num profile_
 dmesg | grep -E 'sysanom|cgroup [0-9]+:' | tail -n 5
 
 kill "$loop"
-while read -r p; do kill -9 "$p" 2> /dev/null; done < "$CG/full/cgroup.procs"
+cgroup_kill "$CG/full"
 run sysanomctl untrack full
 sleep 1
 rmdir "$CG/full"

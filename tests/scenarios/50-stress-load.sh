@@ -87,7 +87,7 @@ ephemeral_round() {
 			k=$((k + 1))
 			[ "$k" -lt 50 ] || fail "cannot remove $d: $(cat "$d/cgroup.procs")"
 			# A child the loop forked just before the kill lives on.
-			while read -r q; do kill -9 "$q" 2> /dev/null; done < "$d/cgroup.procs"
+			cgroup_kill "$d"
 			sleep 0.1
 		done
 		faults=$((faults + 1))
@@ -185,7 +185,7 @@ k=0
 while [ -n "$(jobs -p)" ] && [ "$k" -lt 100 ]; do sleep 0.2; k=$((k + 1)); done
 i=1
 while [ "$i" -le "$NCG" ]; do
-	while read -r p; do kill -9 "$p" 2> /dev/null; done < "$CG/stress/c$i/cgroup.procs"
+	cgroup_kill "$CG/stress/c$i"
 	i=$((i + 1))
 done
 wait

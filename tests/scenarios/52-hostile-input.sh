@@ -195,7 +195,7 @@ syscalls=$(sysanomctl status --json | tr '{' '\n' | json_num syscalls | awk '{ s
 alerts=$(sysanomctl status --json | tr '{' '\n' | json_num alerts | awk '{ s += $1 } END { print s + 0 }')
 
 for c in h1 h2 h3 h4 hscratch; do
-	while read -r p; do kill -9 "$p" 2> /dev/null; done < "$CG/$c/cgroup.procs"
+	cgroup_kill "$CG/$c"
 done
 sleep 1
 for c in h1 h2 h3 h4 hscratch; do rmdir "$CG/$c" 2> /dev/null || { sleep 1; rmdir "$CG/$c"; }; done

@@ -75,9 +75,16 @@ wait_empty() {
 	done
 }
 
+# SIGKILL to every process of cgroup directory $1 and its subtree, by the
+# kernel (cgroup.kill): no pid list to race with. cgroup.procs may list 0 for
+# a task in the middle of exiting, and 'kill -9 0' is the caller's own group.
+cgroup_kill() {
+	echo 1 > "$1/cgroup.kill"
+}
+
 # Kill every process of cgroup directory $1 and wait until it is empty.
 kill_cgroup() {
-	while read -r _p; do kill -9 "$_p" 2> /dev/null; done < "$1/cgroup.procs"
+	cgroup_kill "$1"
 	wait_empty "$1"
 }
 
