@@ -8,6 +8,10 @@
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
 
+/* 'train --until-stable' by default, and the watcher: slope, checks. */
+#define SA_STABLE_PPM 100
+#define SA_STABLE_CHECKS 10
+
 int cmd_train(int argc, char **argv);
 int cmd_enforce(int argc, char **argv);
 int cmd_set(int argc, char **argv);

@@ -245,7 +245,7 @@ int cmd_train(int argc, char **argv)
 	};
 	struct request rq = { .cmd = SYSANOM_CMD_TRACK };
 	struct request stable = { .cmd = SYSANOM_CMD_SET };
-	uint64_t ppm = 100, checks = 10;
+	uint64_t ppm = SA_STABLE_PPM, checks = SA_STABLE_CHECKS;
 	int until = 0, c, ret;
 
 	optind = 1;

@@ -53,10 +53,6 @@
 #include "store.h"
 #include "target.h"
 
-/* until-stable as 'train --until-stable' sets it by default. */
-#define STABLE_PPM 100
-#define STABLE_CHECKS 10
-
 enum wstate { W_NEW, W_LEADER, W_FOLLOWER, W_HELD, W_STARTING,
 	      W_ENFORCED };
 
@@ -121,9 +117,9 @@ static int mod_request(uint8_t cmd, uint64_t id, int mode, int action,
 		mnl_attr_put_u32(nlh, SYSANOM_A_ACTION, action);
 	if (stable >= 0) {
 		mnl_attr_put_u64(nlh, SYSANOM_A_STABLE_PPM,
-				 stable ? STABLE_PPM : 0);
+				 stable ? SA_STABLE_PPM : 0);
 		mnl_attr_put_u32(nlh, SYSANOM_A_STABLE_CHECKS,
-				 stable ? STABLE_CHECKS : 0);
+				 stable ? SA_STABLE_CHECKS : 0);
 	}
 	ret = sa_nl_talk(&nl, nlh, NULL, NULL);
 	sa_nl_close(&nl);
