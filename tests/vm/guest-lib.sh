@@ -76,8 +76,8 @@ wait_empty() {
 }
 
 # SIGKILL to every process of cgroup directory $1 and its subtree, by the
-# kernel (cgroup.kill): no pid list to race with. cgroup.procs may list 0 for
-# a task in the middle of exiting, and 'kill -9 0' is the caller's own group.
+# kernel (cgroup.kill): no pid list to race with, where a pid read from
+# cgroup.procs may exit, and its number be reused, before 'kill -9' runs.
 cgroup_kill() {
 	echo 1 > "$1/cgroup.kill"
 }

@@ -269,13 +269,14 @@ int cmd_train(int argc, char **argv)
 			printf("usage: sysanomctl train [--until-stable [--slope S] [--for SECONDS]] TARGET\n"
 			       "Monitor TARGET in training mode: learn its system calls.\n"
 			       "With --until-stable, once the growth slope (new profile\n"
-			       "entries per window) stayed at or under S (default 0.0001)\n"
-			       "for SECONDS (default 10), calibrate: score further normal\n"
+			       "entries per window) stayed at or under S (default %g)\n"
+			       "for SECONDS (default %d), calibrate: score further normal\n"
 			       "behaviour without alerting, for as long as training took,\n"
 			       "set the thresholds a margin over the worst of it, then\n"
 			       "enforce. No tuning is needed.\n"
 			       "TARGET is a cgroup v2 path, a cgroup id or a container name\n"
-			       "or id (see 'sysanomctl --help').\n");
+			       "or id (see 'sysanomctl --help').\n",
+			       SA_STABLE_PPM / 1e6, SA_STABLE_CHECKS);
 			return 0;
 		default:
 			return sa_usage_error("train", "unknown option");
