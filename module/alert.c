@@ -38,6 +38,8 @@ static struct sysanom_alert *sysanom_alert_slot(u64 seq)
 static u32 sysanom_detector_of(const struct sa_profile *sa,
 			       unsigned int verdict)
 {
+	if (verdict & SA_V_NEWCALL)
+		return SYSANOM_ALERT_NEW_CALL;
 	if (verdict & SA_V_COMBO_ANOMALY && sa->params.detector == SA_DET_COMBO)
 		return SA_DET_COMBO;
 	if (verdict & SA_V_BOSC_ANOMALY && sa->params.detector == SA_DET_BOSC)
@@ -174,6 +176,7 @@ bool sysanom_alert_raise(struct sysanom_profile *p, struct sysanom_thread *th,
 	a->score = sa_stream_score(sa, s);
 	a->max_score = a->score;
 	a->nwindow = sa->params.k;
+	a->tag = s->tag;
 	sysanom_alert_ctx(s, a->ctx[0]);
 	th->incident = a->seq;
 	spin_unlock(&sysanom_alert_lock);

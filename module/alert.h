@@ -34,6 +34,7 @@ struct sysanom_alert {
 	u32 count;			/* anomalous windows */
 	u32 nwindow;			/* calls in a window: k */
 	u32 nctx;			/* rows of ctx kept */
+	u8 tag;				/* the thread's call-set row */
 	/*
 	 * The last SA_RING calls at each of the first anomalous windows,
 	 * oldest first (the window is the last nwindow of them); calls before

@@ -149,7 +149,9 @@ static int sysanom_nl_put_calib(struct sk_buff *skb,
 	    nla_put_u64_64bit(skb, SYSANOM_A_ANOMALOUS_WINDOWS,
 			      pi->anomalous_windows, SYSANOM_A_PAD) ||
 	    nla_put_u64_64bit(skb, SYSANOM_A_ALLOWED, pi->allowed,
-			      SYSANOM_A_PAD))
+			      SYSANOM_A_PAD) ||
+	    nla_put_u8(skb, SYSANOM_A_CALL_SETS, pi->calls_on) ||
+	    nla_put_u32(skb, SYSANOM_A_CALL_PAIRS, pi->call_pairs))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -174,12 +174,16 @@ static void sysanom_core_free(struct sysanom_core *core)
 	kvfree(core);
 }
 
-/* Copies the entries of @old into @new; -ENOSPC if they do not all fit. */
+/*
+ * Copies the entries and call sets of @old into @new; -ENOSPC if the
+ * entries do not all fit.
+ */
 static int sysanom_core_copy(struct sysanom_core *new,
 			     const struct sysanom_core *old)
 {
 	int ret = sa_hashset_copy(&new->sa.stide, &old->sa.stide);
 
+	sa_calls_merge(&new->sa, &old->sa);
 	return ret ?: sa_hashset_copy(&new->sa.bosc, &old->sa.bosc);
 }
 
@@ -211,6 +215,7 @@ static struct sysanom_core *sysanom_core_replace(struct sysanom_profile *p,
 			sa_hashset_seed(&new->sa.bosc, old->sa.bosc.seed);
 		if (sysanom_core_copy(new, old))
 			return ERR_PTR(-ENOSPC);
+		new->sa.calls_on = old->sa.calls_on;
 		new->sa.growth = old->sa.growth;
 		w0 = sa_profile_windows(&new->sa);
 		new->sa.calib = old->sa.calib;
@@ -312,10 +317,13 @@ bool sysanom_profile_feed_slow(struct sysanom_profile *p,
 	u64 lag;
 
 	if (unlikely(th->shape != core->shape)) {
-		if ((u16)th->shape != (u16)core->shape)
+		if ((u16)th->shape != (u16)core->shape) {
+			u8 tag = th->stream.tag;
+
 			/* Windows of other lengths would never match again. */
 			sa_stream_reset_midway(&th->stream);
-		else
+			th->stream.tag = tag;
+		} else
 			/* Windows deferred under the old epoch end in it. */
 			sa_stream_settle(&th->stream, th->shape >> 32);
 		if ((th->shape ^ core->shape) & SYSANOM_SHAPE_JUDGE)
@@ -782,12 +790,19 @@ out_unlock:
 	return ret;
 }
 
-/* Adds the windows and bags of @row, calls oldest first, to @sa's sets. */
-static int sysanom_allow_row(struct sa_profile *sa, const u16 *row, u32 *added)
+/*
+ * Adds the windows and bags of @row, calls oldest first, to @sa's sets,
+ * and its calls to program @tag's call set.
+ */
+static int sysanom_allow_row(struct sa_profile *sa, const u16 *row, u8 tag,
+			     u32 *added)
 {
 	const unsigned int k = sa->params.k, bag = sa->params.bag;
 	unsigned int end;
 	int ret;
+
+	for (end = 0; end < SA_RING; end++)
+		sa_calls_add(sa, tag, row[end]);
 
 	for (end = k; end <= SA_RING; end++) {
 		ret = sa_hashset_insert(&sa->stide,
@@ -820,7 +835,7 @@ int sysanom_profile_allow(const struct sysanom_alert *a, u32 *added)
 	u32 i;
 
 	/* An event has no windows to learn. */
-	if (a->detector > SA_DET_MAX)
+	if (a->detector > SA_DET_MAX && a->detector != SYSANOM_ALERT_NEW_CALL)
 		return -EINVAL;
 	mutex_lock(&sysanom_profiles_lock);
 	p = sysanom_profile_lookup(a->cgid);
@@ -831,7 +846,8 @@ int sysanom_profile_allow(const struct sysanom_alert *a, u32 *added)
 		rcu_read_lock();
 		core = rcu_dereference(p->core);
 		for (i = 0, ret = 0; i < a->nctx && !ret; i++)
-			ret = sysanom_allow_row(&core->sa, a->ctx[i], added);
+			ret = sysanom_allow_row(&core->sa, a->ctx[i], a->tag,
+						added);
 		rcu_read_unlock();
 		if (ret != -ENOSPC || READ_ONCE(p->full))
 			break;
@@ -1060,6 +1076,8 @@ int sysanom_profile_walk(u64 after_seq,
 		info.calib_max[0] = READ_ONCE(core->sa.calib.max_score);
 		info.calib_max[1] = READ_ONCE(core->sa.calib.max_lfc);
 		info.calib_max[2] = READ_ONCE(core->sa.calib.max_epoch);
+		info.calls_on = core->sa.calls_on;
+		info.call_pairs = sa_calls_count(&core->sa);
 		rcu_read_unlock();
 		info.converged = p->converged;
 		info.alerts = atomic64_read(&p->alerts);

@@ -89,6 +89,8 @@ struct sysanom_profile_info {
 	u64 anomalous_windows;
 	u64 allowed;
 	bool converged;
+	bool calls_on;
+	u32 call_pairs;
 	u8 calib_state;			/* enum sa_calib_state */
 	u8 overridden;			/* SA_OVR_* */
 	u64 calib_windows;

@@ -219,6 +219,7 @@ struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task,
 			sa_stream_reset_midway(&th->stream);
 		else
 			sa_stream_reset(&th->stream);
+		th->stream.tag = sa_prog_tag(task->comm, TASK_COMM_LEN - 1);
 		th->incident = 0;
 		th->sig = 0;
 	}
@@ -299,6 +300,7 @@ void sysanom_thread_exec(struct task_struct *task, struct sysanom_profile *p,
 		sysanom_profile_flush(p, &th->stream);
 	sa_stream_reset(&th->stream);
 	th->stream.prog = sa_prog_tag(comm, TASK_COMM_LEN - 1);	/* as comm keeps it */
+	th->stream.tag = th->stream.prog;
 	th->incident = 0;	/* a new program, a new incident */
 	th->sig = 0;
 }
@@ -320,6 +322,7 @@ void sysanom_thread_signal(struct task_struct *task)
 		return;
 	th->saved = th->stream;
 	sa_stream_reset(&th->stream);
+	th->stream.tag = th->saved.tag;	/* the same program's calls */
 	th->sig = SYSANOM_SIG_HANDLER;
 	/* Delivered on the way out of a call that it cut short? */
 	th->retry_nr = -1;

@@ -85,6 +85,25 @@ enum sa_mode {
 #define SA_START_MARKERS	1	/* params.start: pad with SA_ID_START */
 #define SA_START_PROGRAM	2	/* ... and name the program after exec */
 
+/* Whether @id is one of the core's markers, never a call. */
+static inline bool sa_id_marker(u32 id)
+{
+	return id >= SA_ID_PROG && id <= SA_ID_START;
+}
+
+/*
+ * Call sets: which calls each program made in training, a row per program
+ * tag (stream.tag, 0 for a stream with no name). A call its program never
+ * made is an anomaly whatever the frame score: the windows around it are
+ * judged by calls that programs share, while a new call in a known program
+ * is what running foreign code in it looks like. Row 0 holds the calls of
+ * nameless streams (offline traces), which count for every program, and a
+ * last row the union, against which a nameless stream is judged.
+ */
+#define SA_CALL_ROWS		256
+#define SA_CALL_ANY		SA_CALL_ROWS	/* the union of the rows */
+#define SA_CALL_LONGS		(SA_MAX_ID / SA_BITS_PER_LONG)
+
 struct sa_params {
 	u8 k;			/* STIDE window, SA_K_MIN..SA_K_MAX */
 	u8 bag;			/* BoSC window, SA_BAG_MIN..SA_BAG_MAX */
@@ -143,8 +162,8 @@ struct sa_growth {
 };
 
 /*
- * One per container, about 8.8 KB plus the two sets (the bag term table
- * dominates): allocate it, never put it on a kernel stack.
+ * One per container, about 41 KB plus the two sets (the call sets and the
+ * bag term table dominate): allocate it, never put it on a kernel stack.
  */
 struct sa_profile {
 	struct sa_params params;
@@ -162,10 +181,16 @@ struct sa_profile {
 	struct sa_growth growth;
 	struct sa_calib calib;
 	u64 bag_terms[SA_MAX_ID];	/* sa_bag_term() of every id */
+	/*
+	 * Whether the call sets judge: they were learnt with the sets (not a
+	 * profile of format 1 or 2, which has none).
+	 */
+	bool calls_on;
+	unsigned long calls[SA_CALL_ROWS + 1][SA_CALL_LONGS];
 };
 
 /*
- * Per-thread state: 88 bytes, no pointers; zeroed by sa_stream_reset().
+ * Per-thread state: 96 bytes, no pointers; zeroed by sa_stream_reset().
  *
  * The frame bits and the epoch count are kept lazily: a window whose STIDE
  * and BoSC keys are both found only counts @lag up, and the next mismatch
@@ -189,6 +214,13 @@ struct sa_stream {
 	u8 midway;		/* joined a running thread: no start markers */
 	u8 prog;		/* after exec or a rename: sa_prog_tag() */
 	u16 ring[SA_RING];	/* last SA_RING call ids */
+	/*
+	 * Row of the call sets: sa_prog_tag() of the thread's name, whenever
+	 * it has one (unlike @prog, which only exec and rename set, since it
+	 * shapes the start windows); 0 for none. The caller sets it again
+	 * after every reset.
+	 */
+	u8 tag;
 };
 
 /*
@@ -204,6 +236,7 @@ struct sa_stream {
 #define SA_V_ANOMALY		0x40	/* anomaly of the configured detector */
 #define SA_V_NEW		0x80	/* training added an entry */
 #define SA_V_FULL		0x100	/* training: a set is full (grow it) */
+#define SA_V_NEWCALL		0x200	/* a call its program never made */
 
 void sa_params_default(struct sa_params *params);
 int sa_params_valid(const struct sa_params *params);
@@ -260,6 +293,18 @@ unsigned int sa_feed(struct sa_profile *p, struct sa_stream *s, u32 id,
 unsigned int sa_detect(const struct sa_profile *p, struct sa_stream *s,
 		       u32 id);
 unsigned int sa_train(struct sa_profile *p, struct sa_stream *s, u32 id);
+
+/*
+ * Whether program @tag made call @id (markers always count as made), or a
+ * nameless stream did; for @tag 0, whether any program did.
+ */
+bool sa_calls_known(const struct sa_profile *p, u8 tag, u32 id);
+/* Adds call @id to program @tag's call set, as training does. */
+void sa_calls_add(struct sa_profile *p, u8 tag, u32 id);
+/* Adds the call sets of @src to those of @dst; @dst may be in use. */
+void sa_calls_merge(struct sa_profile *dst, const struct sa_profile *src);
+/* (program, call) pairs in the call sets. */
+u32 sa_calls_count(const struct sa_profile *p);
 
 /* Adds the stream's pending windows to the profile's growth count. */
 void sa_stream_flush(struct sa_profile *p, struct sa_stream *s);

@@ -31,6 +31,10 @@
 #define sa_cmpxchg64(p, o, n)		cmpxchg64(p, o, n)
 #define sa_popcount64(x)		hweight64(x)
 #define sa_div64(a, b)			div64_u64(a, b)
+#define SA_BITS_PER_LONG		BITS_PER_LONG
+#define sa_test_bit(nr, addr)		test_bit(nr, addr)
+#define sa_set_bit(nr, addr)		set_bit(nr, addr)
+#define sa_or_long(addr, w)		atomic_long_or(w, (atomic_long_t *)(addr))
 /* Long loops over a set or a file; process context only. */
 #define sa_cond_resched()		cond_resched()
 
@@ -98,6 +102,23 @@ static inline u64 sa_cmpxchg64_impl(u64 *p, u64 old, u64 new)
 #define sa_cmpxchg64(p, o, n)	sa_cmpxchg64_impl(p, o, n)
 #define sa_popcount64(x)	((unsigned int)__builtin_popcountll(x))
 #define sa_div64(a, b)		((u64)(a) / (u64)(b))
+#define SA_BITS_PER_LONG	(8 * (unsigned int)sizeof(long))
+
+static inline bool sa_test_bit(unsigned int nr, const unsigned long *addr)
+{
+	return (__atomic_load_n(&addr[nr / SA_BITS_PER_LONG], __ATOMIC_RELAXED)
+		>> (nr % SA_BITS_PER_LONG)) & 1;
+}
+
+static inline void sa_or_long(unsigned long *addr, unsigned long w)
+{
+	__atomic_fetch_or(addr, w, __ATOMIC_RELAXED);
+}
+
+static inline void sa_set_bit(unsigned int nr, unsigned long *addr)
+{
+	sa_or_long(&addr[nr / SA_BITS_PER_LONG], 1UL << (nr % SA_BITS_PER_LONG));
+}
 #define sa_cond_resched()	do { } while (0)
 
 #endif /* __KERNEL__ */

@@ -87,6 +87,7 @@ int sa_profile_init(struct sa_profile *p, const struct sa_params *params,
 		return ret;
 	memset(p, 0, sizeof(*p));
 	p->params = *params;
+	p->calls_on = true;
 	for (id = 0; id < SA_MAX_ID; id++)
 		p->bag_terms[id] = sa_bag_term(id);
 	sa_profile_derive(p);
@@ -221,6 +222,89 @@ static void sa_stream_catch_up(const struct sa_profile *p, struct sa_stream *s)
 	sa_stream_settle(s, p->params.epoch);
 }
 
+static __always_inline void sa_calls_set(struct sa_profile *p, u8 tag,
+					 u32 id)
+{
+	unsigned long *row = p->calls[tag], *any = p->calls[SA_CALL_ANY];
+
+	id &= SA_MAX_ID - 1;
+	if (sa_id_marker(id))
+		return;
+	/* Tested first: a known call dirties no shared cache line. */
+	if (!sa_test_bit(id, row))
+		sa_set_bit(id, row);
+	if (!sa_test_bit(id, any))
+		sa_set_bit(id, any);
+}
+
+/*
+ * Whether program @tag made call @id: in its own row, or in row 0, which
+ * nameless streams filled (a profile learnt offline, loaded in the module).
+ * A nameless stream (an offline one, on a profile the module learnt) is
+ * judged by every program's calls.
+ */
+static __always_inline bool sa_calls_has(const struct sa_profile *p, u8 tag,
+					 u32 id)
+{
+	return sa_test_bit(id, p->calls[tag ? tag : SA_CALL_ANY]) ||
+	       sa_test_bit(id, p->calls[0]);
+}
+
+/*
+ * Whether one of the last calls of @s, as many as its windows span, is
+ * absent from its program's call set. Only a window that missed a set is
+ * asked: a call in windows that all match goes unseen.
+ */
+static bool sa_stream_newcall(const struct sa_profile *p,
+			      const struct sa_stream *s)
+{
+	unsigned int i, n = s->calls < p->warm ? s->calls : p->warm;
+	u32 id;
+
+	for (i = 1; i <= n; i++) {
+		id = s->ring[(s->pos - i) & (SA_RING - 1)];
+		if (!sa_id_marker(id) && !sa_calls_has(p, s->tag, id))
+			return true;
+	}
+	return false;
+}
+
+bool sa_calls_known(const struct sa_profile *p, u8 tag, u32 id)
+{
+	id &= SA_MAX_ID - 1;
+	return sa_id_marker(id) || sa_calls_has(p, tag, id);
+}
+
+void sa_calls_add(struct sa_profile *p, u8 tag, u32 id)
+{
+	sa_calls_set(p, tag, id);
+}
+
+void sa_calls_merge(struct sa_profile *dst, const struct sa_profile *src)
+{
+	unsigned int r, i;
+	unsigned long w;
+
+	for (r = 0; r <= SA_CALL_ANY; r++) {
+		for (i = 0; i < SA_CALL_LONGS; i++) {
+			w = READ_ONCE(src->calls[r][i]);
+			if (w & ~READ_ONCE(dst->calls[r][i]))
+				sa_or_long(&dst->calls[r][i], w);
+		}
+	}
+}
+
+u32 sa_calls_count(const struct sa_profile *p)
+{
+	unsigned int r, i;
+	u32 n = 0;
+
+	for (r = 0; r < SA_CALL_ROWS; r++)
+		for (i = 0; i < SA_CALL_LONGS; i++)
+			n += sa_popcount64(READ_ONCE(p->calls[r][i]));
+	return n;
+}
+
 /* Decision after a mismatch; @v holds the SA_V_*_MISS bits. */
 static __always_inline unsigned int sa_decide(const struct sa_profile *p,
 					      struct sa_stream *s,
@@ -238,7 +322,9 @@ static __always_inline unsigned int sa_decide(const struct sa_profile *p,
 	if (lfc * 8 + sa_stream_bfc(p, s) * pa->bosc_weight >=
 	    pa->combo_threshold)
 		v |= SA_V_COMBO_ANOMALY;
-	if (v & p->anomaly_mask)
+	if (p->calls_on && sa_stream_newcall(p, s))
+		v |= SA_V_NEWCALL;
+	if (v & (p->anomaly_mask | SA_V_NEWCALL))
 		v |= SA_V_ANOMALY;
 	return v;
 }
@@ -329,6 +415,7 @@ unsigned int sa_train(struct sa_profile *p, struct sa_stream *s, u32 id)
 	u64 skey, bkey;
 	int ret;
 
+	sa_calls_set(p, s->tag, id);
 	full = sa_slide(p, s, id, &skey, &bkey);
 	if (full & 1) {
 		v |= SA_V_WINDOW;
@@ -399,6 +486,7 @@ unsigned int sa_calibrate(struct sa_profile *p, struct sa_stream *s, u32 id)
 	unsigned int v = sa_detect(p, s, id);
 	int ret;
 
+	sa_calls_set(p, s->tag, id);
 	if ((v & SA_V_WINDOW) && ++s->pending >= SA_FLUSH_EVERY)
 		sa_calib_flush(p, s);
 	if (likely(!(v & (SA_V_STIDE_MISS | SA_V_BOSC_MISS))))
@@ -432,17 +520,18 @@ static u64 sa_calib_over(u64 worst, unsigned int margin, unsigned int unit,
 }
 
 /*
- * The floor is one novelty event: a call out of its learnt place leaves up
- * to k windows and bag bags unseen, and a converged profile still meets
- * such events at the slope training stopped at. A program the profile
- * never ran leaves k - 1 windows and bag - 1 bags unseen by its name alone
- * (params.start 2), 76 points at the defaults, over the combined floor (72).
+ * The floor is two novelty events. One event, a call out of its learnt
+ * place, leaves up to k windows and bag bags unseen, and a converged
+ * profile still meets such events, one at a time, at the slope training
+ * stopped at (a futex retry, a timer between two calls). What is new in
+ * kind, a program never run or a call its program never made, is left to
+ * the call sets, which need no score.
  */
 int sa_calib_thresholds(const struct sa_calib *c, struct sa_params *pa)
 {
 	const unsigned int unit = 8 + pa->bosc_weight;
-	const unsigned int fw = pa->k < pa->frame ? pa->k : pa->frame;
-	const u32 fb = pa->bag < pa->epoch ? pa->bag : pa->epoch;
+	const unsigned int fw = 2 * pa->k < pa->frame ? 2 * pa->k : pa->frame;
+	const u32 fb = 2 * pa->bag < pa->epoch ? 2 * pa->bag : pa->epoch;
 	u64 combo = sa_calib_over(c->max_score, pa->margin, unit,
 				  (u64)fw * unit);
 	u64 lfc = sa_calib_over(c->max_lfc, pa->margin, 1, fw);

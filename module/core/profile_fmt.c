@@ -52,11 +52,59 @@ static u64 sa_get64(const u8 *b)
 	return sa_get32(b) | ((u64)sa_get32(b + 4) << 32);
 }
 
+static bool sa_row_empty(const unsigned long *row)
+{
+	unsigned int i;
+
+	for (i = 0; i < SA_CALL_LONGS; i++)
+		if (READ_ONCE(row[i]))
+			return false;
+	return true;
+}
+
+/* Rows of the call sets that the export writes. */
+static u32 sa_export_rows(const struct sa_profile *p)
+{
+	u32 r, n = 0;
+
+	if (!p->calls_on)
+		return 0;
+	for (r = 0; r < SA_CALL_ROWS; r++)
+		n += !sa_row_empty(p->calls[r]);
+	return n;
+}
+
 size_t sa_profile_export_size(const struct sa_profile *p)
 {
 	return SA_PROF_HDR_SIZE + (size_t)SA_PROF_ENTRY_SIZE *
 		((size_t)sa_hashset_entries(&p->stide) +
-		 sa_hashset_entries(&p->bosc));
+		 sa_hashset_entries(&p->bosc)) +
+		(size_t)SA_PROF_ROW_SIZE * sa_export_rows(p);
+}
+
+/* Writes the non-empty call sets of @p; returns how many, or -ENOSPC. */
+static long sa_export_calls(const struct sa_profile *p, u8 *b, size_t room)
+{
+	size_t n = 0;
+	u32 r, id;
+
+	if (!p->calls_on)
+		return 0;
+	for (r = 0; r < SA_CALL_ROWS; r++) {
+		u8 *row = b + n * SA_PROF_ROW_SIZE;
+
+		if (sa_row_empty(p->calls[r]))
+			continue;
+		if (room < SA_PROF_ROW_SIZE * (n + 1))
+			return -ENOSPC;
+		memset(row, 0, SA_PROF_ROW_SIZE);
+		row[0] = (u8)r;
+		for (id = 0; id < SA_MAX_ID; id++)
+			if (sa_test_bit(id, p->calls[r]))
+				row[1 + id / 8] |= 1 << (id % 8);
+		n++;
+	}
+	return (long)n;
 }
 
 /* Writes the entries of @hs; returns how many, or -ENOSPC. */
@@ -90,7 +138,7 @@ long sa_profile_export(const struct sa_profile *p, void *buf, size_t len)
 	const struct sa_params *pa = &p->params;
 	const struct sa_calib *c = &p->calib;
 	u8 *b = buf;
-	long n, m;
+	long n, m, r;
 	size_t total;
 
 	if (len < SA_PROF_HDR_SIZE)
@@ -105,6 +153,10 @@ long sa_profile_export(const struct sa_profile *p, void *buf, size_t len)
 	if (m < 0)
 		return m;
 	total += (size_t)m * SA_PROF_ENTRY_SIZE;
+	r = sa_export_calls(p, b + total, len - total);
+	if (r < 0)
+		return r;
+	total += (size_t)r * SA_PROF_ROW_SIZE;
 
 	memcpy(b, SA_PROF_MAGIC, 8);
 	sa_put16(b + 8, SA_PROF_VERSION);
@@ -136,12 +188,40 @@ long sa_profile_export(const struct sa_profile *p, void *buf, size_t len)
 	b[66] = READ_ONCE(c->state) == SA_CALIB_RUNNING ? SA_CALIB_NONE :
 		READ_ONCE(c->state);
 	b[67] = READ_ONCE(c->overridden);
+	b[68] = p->calls_on;
 	sa_put64(b + 72, (u64)sa_atomic64_read(&c->windows));
 	sa_put32(b + 80, sa_sat32(READ_ONCE(c->max_score)));
 	sa_put32(b + 84, sa_sat32(READ_ONCE(c->max_lfc)));
 	sa_put32(b + 88, sa_sat32(READ_ONCE(c->max_epoch)));
+	sa_put32(b + 92, (u32)r);
 	sa_put32(b + 60, sa_crc32(0, b, total));
 	return (long)total;
+}
+
+/* Checks the call sets of a file, @r rows at @b, and counts their pairs. */
+static int sa_parse_calls(const u8 *b, u32 r, struct sa_profile_info *info)
+{
+	int last = -1;
+	u32 i, id;
+
+	for (i = 0; i < r; i++, b += SA_PROF_ROW_SIZE) {
+		u32 pairs = 0;
+
+		if (b[0] <= last)
+			return -EINVAL;		/* out of order, or twice */
+		last = b[0];
+		for (id = 0; id < SA_MAX_ID; id++) {
+			if (!(b[1 + id / 8] & (1 << (id % 8))))
+				continue;
+			if (sa_id_marker(id))
+				return -EINVAL;
+			pairs++;
+		}
+		if (!pairs)
+			return -EINVAL;
+		info->call_pairs += pairs;
+	}
+	return 0;
 }
 
 int sa_profile_parse(const void *buf, size_t len,
@@ -163,7 +243,7 @@ int sa_profile_parse(const void *buf, size_t len,
 	info->version = sa_get16(b + 8);
 	if (info->version == 1)
 		hdr = SA_PROF_V1_HDR_SIZE;
-	else if (info->version == SA_PROF_VERSION)
+	else if (info->version == 2 || info->version == SA_PROF_VERSION)
 		hdr = SA_PROF_HDR_SIZE;
 	else
 		return -EPROTONOSUPPORT;
@@ -195,10 +275,24 @@ int sa_profile_parse(const void *buf, size_t len,
 		info->calib_max_score = sa_get32(b + 80);
 		info->calib_max_lfc = sa_get32(b + 84);
 		info->calib_max_epoch = sa_get32(b + 88);
+		info->calls_on = b[68];
+		info->call_rows = sa_get32(b + 92);
 		if (info->calib_state > SA_CALIB_STATE_MAX ||
 		    info->calib_state == SA_CALIB_RUNNING ||
 		    info->calib_overridden & ~SA_OVR_ALL ||
-		    sa_get32(b + 68) || sa_get32(b + 92))
+		    info->calls_on > 1 || b[69] || b[70] || b[71] ||
+		    info->call_rows > SA_CALL_ROWS ||
+		    (!info->calls_on && info->call_rows))
+			return -EINVAL;
+		/*
+		 * Call sets that judge, and none: every call would be new,
+		 * and no training that made windows leaves them empty.
+		 */
+		if (info->calls_on && !info->call_rows &&
+		    (info->stide_entries || info->bosc_entries))
+			return -EINVAL;
+		/* Version 2 had no call sets: those bytes were reserved. */
+		if (info->version == 2 && (info->calls_on || info->call_rows))
 			return -EINVAL;
 	}
 	ret = sa_params_valid(pa);
@@ -213,14 +307,14 @@ int sa_profile_parse(const void *buf, size_t len,
 		return -EINVAL;
 	want = hdr + (u64)SA_PROF_ENTRY_SIZE *
 		((u64)info->stide_entries + info->bosc_entries);
-	if (want != len)
+	if (want + (u64)SA_PROF_ROW_SIZE * info->call_rows != len)
 		return -EINVAL;
 	crc = sa_crc32(0, b, 60);
 	crc = sa_crc32(crc, zero, 4);
 	crc = sa_crc32(crc, b + 64, len - 64);
 	if (crc != sa_get32(b + 60))
 		return -EBADMSG;
-	return 0;
+	return sa_parse_calls(b + want, info->call_rows, info);
 }
 
 static int sa_import_set(struct sa_hashset *hs, const u8 *b, u32 n)
@@ -242,6 +336,20 @@ static int sa_import_set(struct sa_hashset *hs, const u8 *b, u32 n)
 			sa_cond_resched();
 	}
 	return 0;
+}
+
+/* The call sets of a file that sa_profile_parse() accepted, @info. */
+static void sa_import_calls(struct sa_profile *p, const u8 *b,
+			    const struct sa_profile_info *info)
+{
+	u32 i, id;
+
+	p->calls_on = info->calls_on;
+	memset(p->calls, 0, sizeof(p->calls));
+	for (i = 0; i < info->call_rows; i++, b += SA_PROF_ROW_SIZE)
+		for (id = 0; id < SA_MAX_ID; id++)
+			if (b[1 + id / 8] & (1 << (id % 8)))
+				sa_calls_add(p, b[0], id);
 }
 
 int sa_profile_import(struct sa_profile *p, const void *buf, size_t len)
@@ -275,6 +383,9 @@ int sa_profile_import(struct sa_profile *p, const void *buf, size_t len)
 		p->calib.max_score = info.calib_max_score;
 		p->calib.max_lfc = info.calib_max_lfc;
 		p->calib.max_epoch = info.calib_max_epoch;
+		sa_import_calls(p, b + (size_t)SA_PROF_ENTRY_SIZE *
+				((size_t)info.stide_entries +
+				 info.bosc_entries), &info);
 	}
 	return ret;
 }

@@ -30,11 +30,12 @@ static void check_profile(const u8 *data, size_t size)
 	if (sa_profile_parse(data, size, &info))
 		return;
 	hdr = info.version == 1 ? SA_PROF_V1_HDR_SIZE : SA_PROF_HDR_SIZE;
-	/* The parser bounds the entry counts by the input size. */
+	/* The parser bounds the entry and row counts by the input size. */
 	if (hdr + (size_t)SA_PROF_ENTRY_SIZE *
-	    (info.stide_entries + info.bosc_entries) != size)
+	    (info.stide_entries + info.bosc_entries) +
+	    (size_t)SA_PROF_ROW_SIZE * info.call_rows != size)
 		abort();
-	/* Exports are version 2, whatever was imported. */
+	/* Exports are version 3, whatever was imported. */
 	want = size - hdr + SA_PROF_HDR_SIZE;
 	os = sa_hashset_order_for(info.stide_entries);
 	ob = sa_hashset_order_for(info.bosc_entries);
@@ -65,7 +66,11 @@ static void check_profile(const u8 *data, size_t size)
 		    memcmp(&again.params, &info.params, sizeof(info.params)) ||
 		    again.stide_entries != info.stide_entries ||
 		    again.bosc_entries != info.bosc_entries ||
-		    again.windows != info.windows)
+		    again.windows != info.windows ||
+		    again.calls_on != info.calls_on ||
+		    again.call_rows != info.call_rows ||
+		    again.call_pairs != info.call_pairs ||
+		    sa_calls_count(p) != info.call_pairs)
 			abort();
 		free(out);
 	}

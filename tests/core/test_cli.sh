@@ -173,14 +173,14 @@ done
 # learn: cross-validated thresholds are printed and stored.
 expect 0 "learn calibrated" -- "$bin" learn --folds 3 --margin 50 \
 	-o "$tmp/pc" "$tmp/train"
-grep -q '^thresholds (cross-validated): combo 72, lfc 6, epoch 10, margin 50%' \
+grep -q '^thresholds (cross-validated): combo 144, lfc 12, epoch 20, margin 50%' \
 	"$tmp/out" && grep -q '3 folds of 3 files' "$tmp/out" || {
 	echo "FAIL: learn calibration summary: $(cat "$tmp/out")" >&2
 	fail=$((fail + 1))
 }
 expect 0 "eval calibrated profile" -- "$bin" eval --json --profile \
 	"$tmp/pc" --normal "$tmp/normal" --attack "$tmp/attack"
-grep -q '"combo_threshold":72,' "$tmp/out" &&
+grep -q '"combo_threshold":144,' "$tmp/out" &&
 	grep -q '"calibration":"cv","margin":50,' "$tmp/out" || {
 	echo "FAIL: learnt thresholds not stored: $(cat "$tmp/out")" >&2
 	fail=$((fail + 1))

@@ -279,7 +279,7 @@ static void test_bytes_per_entry(void)
 	CHECK(bytes * 100 / limit == 1200);
 	printf("bytes per entry: %zu per slot, %.2f at the 3/4 fill limit\n",
 	       bytes >> order, (double)bytes / limit);
-	CHECK(sizeof(struct sa_stream) == 88);
+	CHECK(sizeof(struct sa_stream) == 96);
 }
 
 static void test_keys(void)
@@ -543,6 +543,10 @@ static void test_detectors(void)
 	CHECK(any & SA_V_COMBO_ANOMALY && any & SA_V_ANOMALY);
 	p.params.combo_threshold++;
 	run(&p, probe, 80, SA_MODE_DETECT, &any, &sm, &bm);
+	CHECK(!(any & SA_V_COMBO_ANOMALY) && any & SA_V_NEWCALL);
+	/* The threshold alone: call 9 is new, see test_calls(). */
+	p.calls_on = false;
+	run(&p, probe, 80, SA_MODE_DETECT, &any, &sm, &bm);
 	CHECK(!(any & SA_V_COMBO_ANOMALY) && !(any & SA_V_ANOMALY));
 	free(m1);
 	free(m2);
@@ -696,34 +700,48 @@ static void test_calibration(void)
 
 	learnt = pa;
 	CHECK(sa_calib_thresholds(&p.calib, &learnt) == 0);
-	/* 25% over the worst normal frame, plus one unseen window. */
+	/* 25% over the worst normal frame, plus one unseen window... */
+	CHECK(p.calib.max_score < 2 * pa.k * (8U + pa.bosc_weight));
+	CHECK(learnt.combo_threshold == 2 * pa.k * (8U + pa.bosc_weight));
+	p.calib.max_score += 100;
+	learnt = pa;
+	CHECK(sa_calib_thresholds(&p.calib, &learnt) == 0);
 	CHECK(learnt.combo_threshold == p.calib.max_score +
 	      (p.calib.max_score * 25 + 99) / 100 + 8 + pa.bosc_weight);
+	p.calib.max_score -= 100;
+	/* ... at least the floor, as here. */
+	learnt = pa;
+	CHECK(sa_calib_thresholds(&p.calib, &learnt) == 0);
 	CHECK(learnt.lfc_threshold > p.calib.max_lfc &&
 	      learnt.lfc_threshold <= pa.frame);
 	CHECK(sa_profile_tune(&p, &learnt) == 0);
 	run(&p, attack, 400, SA_MODE_DETECT, &any, &sm, &bm);
 	CHECK(any & SA_V_ANOMALY);
-	/* The default threshold, fitted on whole traces, misses it. */
+	/* The default threshold, fitted on whole traces, misses it... */
 	CHECK(sa_profile_tune(&p, &pa) == 0);
+	p.calls_on = false;
 	run(&p, attack, 400, SA_MODE_DETECT, &any, &sm, &bm);
 	CHECK(!(any & SA_V_ANOMALY));
+	/* ... unlike the call sets: calls 41..43 were never made. */
+	p.calls_on = true;
+	run(&p, attack, 400, SA_MODE_DETECT, &any, &sm, &bm);
+	CHECK((any & (SA_V_ANOMALY | SA_V_NEWCALL | SA_V_COMBO_ANOMALY)) ==
+	      (SA_V_ANOMALY | SA_V_NEWCALL));
 
-	/* With no mismatch at all: one novelty event (k windows) is the floor. */
+	/* With no mismatch at all: two novelty events (2k windows) are the floor. */
 	learnt = pa;
 	p.calib.max_score = 0;
 	p.calib.max_lfc = 0;
 	p.calib.max_epoch = 0;
 	CHECK(sa_calib_thresholds(&p.calib, &learnt) == 0);
-	CHECK(learnt.combo_threshold == pa.k * (8U + pa.bosc_weight));
-	CHECK(learnt.lfc_threshold == pa.k && learnt.epoch_threshold == pa.bag);
-	/* A program never run (start 2) crosses it by its name alone. */
-	CHECK((pa.k - 1U) * 8 + (pa.bag - 1U) * pa.bosc_weight >= learnt.combo_threshold);
-	/* ... and a frame shorter than k caps the floor at the frame. */
-	learnt.frame = 4;
-	learnt.lfc_threshold = 4;
+	CHECK(learnt.combo_threshold == 2 * pa.k * (8U + pa.bosc_weight));
+	CHECK(learnt.lfc_threshold == 2 * pa.k &&
+	      learnt.epoch_threshold == 2 * pa.bag);
+	/* ... and a frame shorter than 2k caps the floor at the frame. */
+	learnt.frame = 10;
+	learnt.lfc_threshold = 10;
 	CHECK(sa_calib_thresholds(&p.calib, &learnt) == 0);
-	CHECK(learnt.combo_threshold == 4 * (8U + pa.bosc_weight) && learnt.lfc_threshold == 4);
+	CHECK(learnt.combo_threshold == 10 * (8U + pa.bosc_weight) && learnt.lfc_threshold == 10);
 	learnt = pa;
 	/* A frame full of mismatches leaves no threshold to learn. */
 	p.calib.max_score = pa.frame * (8U + pa.bosc_weight);
@@ -960,6 +978,11 @@ static void test_format(void)
 	}
 	CHECK(sa_growth_slope_ppm(&q, 0) == sa_growth_slope_ppm(&p, 0));
 	CHECK(info.growth_windows > 0);	/* the span did not start at 0 */
+	/* The call sets: one row (no name), calls 0..6. */
+	CHECK(info.version == 3 && info.calls_on == 1);
+	CHECK(info.call_rows == 1 && info.call_pairs == 7);
+	CHECK(q.calls_on && sa_calls_count(&q) == 7);
+	CHECK(memcmp(q.calls, p.calls, sizeof(p.calls)) == 0);
 	/* Importing twice into a non-empty profile is refused. */
 	CHECK(sa_profile_import(&q, buf, size) == -EBUSY);
 
@@ -983,7 +1006,7 @@ static void test_format(void)
 	fix_crc(cp, size);
 	CHECK(sa_profile_parse(cp, size, &info) == -EINVAL);
 	memcpy(cp, buf, size);
-	cp[8] = 3;	/* version */
+	cp[8] = 4;	/* version */
 	fix_crc(cp, size);
 	CHECK(sa_profile_parse(cp, size, &info) == -EPROTONOSUPPORT);
 	memcpy(cp, buf, size);
@@ -1041,6 +1064,175 @@ static void test_format(void)
 	free(n2);
 }
 
+/* Calls @t under call-set row @tag; the verdicts ORed. */
+static unsigned int run_tag(struct sa_profile *p, u8 tag, const u16 *t,
+			    unsigned int n, enum sa_mode mode)
+{
+	struct sa_stream s;
+	unsigned int i, any = 0;
+
+	sa_stream_reset(&s);
+	s.tag = tag;
+	for (i = 0; i < n; i++)
+		any |= sa_feed(p, &s, t[i], mode);
+	sa_stream_flush(p, &s);
+	sa_calib_flush(p, &s);
+	return any;
+}
+
+/*
+ * Call sets: a call its program never made is an anomaly whatever the
+ * score, a call another program made is not; calibration learns it.
+ */
+static void test_calls(void)
+{
+	u16 normal[200], probe[200], other[200];
+	struct sa_params pa;
+	struct sa_profile p;
+	void *m1, *m2;
+	unsigned int i, any;
+
+	for (i = 0; i < 200; i++)
+		normal[i] = 1 + i % 8;
+	memcpy(probe, normal, sizeof(probe));
+	probe[100] = 9;
+	memcpy(other, normal, sizeof(other));
+	other[50] = 9;
+	sa_params_default(&pa);
+	pa.combo_threshold = pa.frame * (8 + pa.bosc_weight);
+	make_profile(&p, &pa, 10, &m1, &m2);
+	CHECK(p.calls_on);
+	run_tag(&p, 5, normal, 200, SA_MODE_TRAIN);
+	run_tag(&p, 7, other, 200, SA_MODE_TRAIN);
+	CHECK(sa_calls_count(&p) == 8 + 9);
+	CHECK(sa_calls_known(&p, 7, 9) && !sa_calls_known(&p, 5, 9));
+	CHECK(sa_calls_known(&p, 5, SA_ID_START));
+	/* Program 5 never made call 9: its windows miss, and it is new. */
+	any = run_tag(&p, 5, probe, 200, SA_MODE_DETECT);
+	CHECK((any & (SA_V_NEWCALL | SA_V_ANOMALY | SA_V_COMBO_ANOMALY)) ==
+	      (SA_V_NEWCALL | SA_V_ANOMALY));
+	/* Program 7 made it, elsewhere: its windows miss, nothing is new. */
+	any = run_tag(&p, 7, probe, 200, SA_MODE_DETECT);
+	CHECK(any & SA_V_STIDE_MISS && !(any & (SA_V_NEWCALL | SA_V_ANOMALY)));
+	/* A nameless stream (offline) is judged by every program's calls. */
+	any = run_tag(&p, 0, probe, 200, SA_MODE_DETECT);
+	CHECK(any & SA_V_STIDE_MISS && !(any & (SA_V_NEWCALL | SA_V_ANOMALY)));
+	CHECK(sa_calls_known(&p, 0, 9) && !sa_calls_known(&p, 0, 10));
+	/* Off (a profile of format 2): the threshold alone judges. */
+	p.calls_on = false;
+	any = run_tag(&p, 5, probe, 200, SA_MODE_DETECT);
+	CHECK(any & SA_V_STIDE_MISS && !(any & (SA_V_NEWCALL | SA_V_ANOMALY)));
+	p.calls_on = true;
+	/* Calibration scores it without alerting, then learns it. */
+	sa_calib_reset(&p);
+	any = run_tag(&p, 5, probe, 200, SA_MODE_CALIBRATE);
+	CHECK(any & SA_V_STIDE_MISS && !(any & (SA_V_NEWCALL | SA_V_ANOMALY)));
+	CHECK(sa_calls_known(&p, 5, 9));
+	any = run_tag(&p, 5, probe, 200, SA_MODE_DETECT);
+	CHECK(!(any & (SA_V_STIDE_MISS | SA_V_ANOMALY)));
+	/* Merge: row by row. */
+	{
+		struct sa_profile q;
+		void *n1, *n2;
+
+		make_profile(&q, &pa, 10, &n1, &n2);
+		/* Learnt nameless (offline): count for every program. */
+		run_tag(&q, 0, normal, 200, SA_MODE_TRAIN);
+		any = run_tag(&q, 5, normal, 200, SA_MODE_DETECT);
+		CHECK(!(any & (SA_V_STIDE_MISS | SA_V_ANOMALY)));
+		any = run_tag(&q, 5, probe, 200, SA_MODE_DETECT);
+		CHECK(any & SA_V_NEWCALL);
+		CHECK(sa_calls_known(&q, 5, 1) && !sa_calls_known(&q, 5, 9));
+		sa_calls_add(&q, 200, 3);
+		sa_calls_add(&q, 200, SA_ID_PROG);	/* a marker: ignored */
+		sa_calls_merge(&q, &p);
+		CHECK(sa_calls_count(&q) == sa_calls_count(&p) + 8 + 1);
+		CHECK(sa_calls_known(&q, 5, 9) && sa_calls_known(&q, 200, 3));
+		free(n1);
+		free(n2);
+	}
+	free(m1);
+	free(m2);
+}
+
+/* Call-set rows of a file: checked by parse, whatever their checksum. */
+static void test_format_calls(void)
+{
+	struct sa_profile_info info;
+	struct sa_params pa;
+	struct sa_profile p, q;
+	void *m1, *m2, *n1, *n2;
+	u16 t[100];
+	size_t size, rows;
+	unsigned int i;
+	u8 *buf, *cp;
+
+	for (i = 0; i < 100; i++)
+		t[i] = 1 + i % 5;
+	sa_params_default(&pa);
+	make_profile(&p, &pa, 10, &m1, &m2);
+	run_tag(&p, 3, t, 100, SA_MODE_TRAIN);
+	t[10] = 1023;	/* the id of an invalid call is a call too */
+	run_tag(&p, 250, t, 100, SA_MODE_TRAIN);
+	size = sa_profile_export_size(&p);
+	buf = malloc(size);
+	cp = malloc(size);
+	CHECK(sa_profile_export(&p, buf, size) == (long)size);
+	CHECK(sa_profile_parse(buf, size, &info) == 0);
+	CHECK(info.call_rows == 2 && info.call_pairs == 5 + 6);
+	make_profile(&q, &pa, 10, &n1, &n2);
+	CHECK(sa_profile_import(&q, buf, size) == 0);
+	CHECK(memcmp(q.calls, p.calls, sizeof(p.calls)) == 0);
+	CHECK(sa_calls_known(&q, 250, 1023) && !sa_calls_known(&q, 3, 1023));
+	rows = size - 2 * SA_PROF_ROW_SIZE;
+	/* Rows out of order, or the same row twice. */
+	memcpy(cp, buf, size);
+	cp[rows + SA_PROF_ROW_SIZE] = 3;
+	fix_crc(cp, size);
+	CHECK(sa_profile_parse(cp, size, &info) == -EINVAL);
+	/* A marker id in a row; an empty row. */
+	memcpy(cp, buf, size);
+	cp[rows + 1 + SA_ID_START / 8] |= 1 << (SA_ID_START % 8);
+	fix_crc(cp, size);
+	CHECK(sa_profile_parse(cp, size, &info) == -EINVAL);
+	memcpy(cp, buf, size);
+	memset(cp + rows + 1, 0, SA_MAX_ID / 8);
+	fix_crc(cp, size);
+	CHECK(sa_profile_parse(cp, size, &info) == -EINVAL);
+	/* Rows with the call sets off; rows beyond the file. */
+	memcpy(cp, buf, size);
+	cp[68] = 0;
+	fix_crc(cp, size);
+	CHECK(sa_profile_parse(cp, size, &info) == -EINVAL);
+	memcpy(cp, buf, size);
+	cp[92] = 3;
+	fix_crc(cp, size);
+	CHECK(sa_profile_parse(cp, size, &info) == -EINVAL);
+	/* On with no rows, and entries: every call would be new. */
+	memcpy(cp, buf, size);
+	cp[92] = 0;
+	fix_crc(cp, rows);
+	CHECK(sa_profile_parse(cp, rows, &info) == -EINVAL);
+	/* Off, with no rows: loads, and judges by the threshold alone. */
+	memcpy(cp, buf, size);
+	cp[68] = 0;
+	cp[92] = 0;
+	fix_crc(cp, rows);
+	CHECK(sa_profile_parse(cp, rows, &info) == 0 && !info.calls_on);
+	free(n1);
+	free(n2);
+	make_profile(&q, &pa, 10, &n1, &n2);
+	CHECK(sa_profile_import(&q, cp, rows) == 0);
+	CHECK(!q.calls_on && sa_calls_count(&q) == 0);
+	CHECK(sa_profile_export_size(&q) == rows);
+	free(buf);
+	free(cp);
+	free(m1);
+	free(m2);
+	free(n1);
+	free(n2);
+}
+
 /* Version 1 files (no start markers, no calibration) still load. */
 static void test_format_v1(void)
 {
@@ -1063,7 +1255,28 @@ static void test_format_v1(void)
 	buf = malloc(size);
 	CHECK(sa_profile_export(&p, buf, size) == (long)size);
 	CHECK(sa_profile_parse(buf, size, &info) == 0);
-	CHECK(info.version == 2 && info.calib_state == SA_CALIB_NONE);
+	CHECK(info.version == 3 && info.calib_state == SA_CALIB_NONE);
+
+	/* The same profile as version 2 wrote it: no call sets. */
+	size -= (size_t)SA_PROF_ROW_SIZE * info.call_rows;
+	buf[8] = 2;
+	buf[68] = 0;
+	memset(buf + 92, 0, 4);
+	fix_crc(buf, size);
+	CHECK(sa_profile_parse(buf, size, &info) == 0);
+	CHECK(info.version == 2 && !info.calls_on && !info.call_rows);
+	make_profile(&q, &info.params,
+		     sa_hashset_order_for(info.stide_entries), &n1, &n2);
+	CHECK(sa_profile_import(&q, buf, size) == 0);
+	CHECK(!q.calls_on && sa_profile_entries(&q) == sa_profile_entries(&p));
+	free(n1);
+	free(n2);
+	/* Version 2 with a call set is refused: those bytes were reserved. */
+	buf[68] = 1;
+	fix_crc(buf, size);
+	CHECK(sa_profile_parse(buf, size, &info) == -EINVAL);
+	buf[68] = 0;
+	fix_crc(buf, size);
 
 	/* The same profile as version 1 wrote it. */
 	v1size = size - (SA_PROF_HDR_SIZE - SA_PROF_V1_HDR_SIZE);
@@ -1121,6 +1334,8 @@ int main(void)
 	test_retune_epoch();
 	test_format();
 	test_format_v1();
+	test_calls();
+	test_format_calls();
 	printf("%d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
 }

@@ -221,6 +221,8 @@ static struct blob node_profile(const struct sa_params *pa, const u16 *t,
 	return b;
 }
 
+static void fix_crc(struct blob *b);
+
 static void test_union(void)
 {
 	struct sa_params pa;
@@ -285,6 +287,30 @@ static void test_union(void)
 	CHECK(!(feed(x.p, share_b, TN, SA_MODE_DETECT) &
 		(SA_V_STIDE_MISS | SA_V_BOSC_MISS)));
 	CHECK(feed(x.p, attack, TN, SA_MODE_DETECT) & SA_V_ANOMALY);
+	/* Call sets: the union of the inputs' rows, judging. */
+	CHECK(im.calls_on && x.p->calls_on);
+	for (i = 0; i < SA_MAX_ID; i++)
+		CHECK(sa_calls_known(x.p, 0, i) ==
+		      (sa_calls_known(a.p, 0, i) || sa_calls_known(b.p, 0, i)));
+	/* A version 2 input (no call sets) turns them off in the union. */
+	{
+		struct blob v2[2] = { v[0], v[1] }, m2;
+		struct sa_profile_info i2;
+		size_t rows = (size_t)SA_PROF_ROW_SIZE * ib.call_rows;
+
+		v2[1].d = malloc(v[1].len);
+		memcpy(v2[1].d, v[1].d, v[1].len);
+		v2[1].len = v[1].len - rows;
+		v2[1].d[8] = 2;
+		v2[1].d[68] = 0;
+		memset(v2[1].d + 92, 0, 4);
+		fix_crc(&v2[1]);
+		CHECK(merge(v2, 2, &m2, err, NULL) == 0);
+		CHECK(sa_profile_parse(m2.d, m2.len, &i2) == 0);
+		CHECK(i2.version == 3 && !i2.calls_on && !i2.call_rows);
+		free(m2.d);
+		free(v2[1].d);
+	}
 
 	/* Order of the inputs does not matter. */
 	{

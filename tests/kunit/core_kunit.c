@@ -243,6 +243,48 @@ static void sa_kt_calibration(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, any & SA_V_ANOMALY);
 }
 
+/* Call sets: a call its program never made alerts, whatever the score. */
+static void sa_kt_calls(struct kunit *test)
+{
+	struct sa_profile *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	u16 normal[200], probe[200];
+	struct sa_stream s;
+	struct sa_params pa;
+	unsigned int i, mode, any[3];
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < 200; i++)
+		normal[i] = 1 + i % 8;
+	memcpy(probe, normal, sizeof(probe));
+	probe[100] = 9;
+	sa_params_default(&pa);
+	pa.combo_threshold = pa.frame * (8 + pa.bosc_weight);	/* never */
+	sa_kt_profile(test, p, &pa, 10);
+	sa_stream_reset(&s);
+	s.tag = 5;
+	for (i = 0; i < 200; i++)
+		sa_train(p, &s, normal[i]);
+	/* Detect, calibrate (learns call 9), detect again. */
+	for (mode = 0; mode < 3; mode++) {
+		sa_stream_reset(&s);
+		s.tag = 5;
+		any[mode] = 0;
+		for (i = 0; i < 200; i++)
+			any[mode] |= sa_feed(p, &s, probe[i], mode == 1 ?
+					     SA_MODE_CALIBRATE :
+					     SA_MODE_DETECT);
+	}
+	KUNIT_EXPECT_EQ(test, SA_V_NEWCALL | SA_V_ANOMALY,
+			any[0] & (SA_V_NEWCALL | SA_V_ANOMALY |
+				  SA_V_COMBO_ANOMALY));
+	KUNIT_EXPECT_FALSE(test, any[1] & (SA_V_NEWCALL | SA_V_ANOMALY));
+	KUNIT_EXPECT_TRUE(test, any[1] & SA_V_STIDE_MISS);
+	KUNIT_EXPECT_FALSE(test, any[2] & (SA_V_STIDE_MISS | SA_V_ANOMALY));
+	KUNIT_EXPECT_TRUE(test, sa_calls_known(p, 5, 9));
+	KUNIT_EXPECT_FALSE(test, sa_calls_known(p, 6, 1));
+	KUNIT_EXPECT_EQ(test, 9U, sa_calls_count(p));
+}
+
 static void sa_kt_format(struct kunit *test)
 {
 	struct sa_profile *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
@@ -303,6 +345,7 @@ static struct kunit_case sa_core_cases[] = {
 	KUNIT_CASE(sa_kt_sliding),
 	KUNIT_CASE(sa_kt_detectors),
 	KUNIT_CASE(sa_kt_calibration),
+	KUNIT_CASE(sa_kt_calls),
 	KUNIT_CASE(sa_kt_format),
 	{}
 };

@@ -41,8 +41,12 @@ note "ct-s converged after ${i}s: $(status_entry /ct-s)"
 run sysanomctl save ct-s /tmp/ct-s.prof
 size=$(stat -c %s /tmp/ct-s.prof)
 entries=$(status_entry /ct-s | json_num profile_entries)
-note "saved $entries entries in $size bytes"
-[ "$size" -eq $((96 + 9 * entries)) ] || fail "profile of $entries entries is $size bytes"
+pairs=$(status_entry /ct-s | json_num call_pairs)
+# 96 bytes of header, 9 per entry, 129 per program's call set.
+rows=$(( (size - 96 - 9 * entries) / 129 ))
+note "saved $entries entries and $rows call sets ($pairs calls) in $size bytes"
+[ "$size" -eq $((96 + 9 * entries + 129 * rows)) ] && [ "$rows" -ge 1 ] && [ "$rows" -le "$pairs" ] ||
+	fail "profile of $entries entries and $pairs calls is $size bytes"
 thr=$(status_entry /ct-s | json_num combo_threshold)
 status_entry /ct-s | grep -q '"calibration":"done"' || fail "ct-s was not calibrated: $(status_entry /ct-s)"
 sysanomctl save ct-s - > /tmp/ct-s.stdout || fail "save to - failed"
@@ -61,9 +65,12 @@ echo "$e" | grep -q '"mode":"enforcing"' || fail "loaded profile is not enforcin
 echo "$e" | grep -q '"calibration":"done"' || fail "the loaded profile lost its calibration: $e"
 [ "$(echo "$e" | json_num combo_threshold)" = "$thr" ] || fail "combo_threshold $thr was saved, $(echo "$e" | json_num combo_threshold) loaded"
 echo "$e" | grep -q '"converged":true' || fail "a calibrated profile loads as converged: $e"
-# A threshold set by hand is marked as overridden.
+echo "$e" | grep -q '"call_sets":true' && [ "$(echo "$e" | json_num call_pairs)" = "$pairs" ] ||
+	fail "$pairs calls were saved, the loaded profile has: $e"
+# A threshold set by hand is marked as overridden; the call sets stay.
 run sysanomctl set ct-s combo_threshold=$((thr + 1))
 status_entry /ct-s | grep -q '"overridden":\["combo_threshold"\]' || fail "no override shown: $(status_entry /ct-s)"
+[ "$(status_entry /ct-s | json_num call_pairs)" = "$pairs" ] || fail "set lost the call sets: $(status_entry /ct-s)"
 run sysanomctl set ct-s combo_threshold=$thr
 check_detects cts ct-s
 

@@ -28,7 +28,7 @@
  *     Print "ID MODE" per monitored cgroup (a well-formed dump).
  *   nlfuzz flood --profile FILE --out FILE [--count N] [--spread]
  *     Write a valid profile of N (100000) STIDE keys that all collide under
- *     an unkeyed multiplicative hash, with FILE's header (version 2); with
+ *     an unkeyed multiplicative hash, with FILE's header (version 2 or 3); with
  *     --spread, as many keys that do not, to compare with.
  *   nlfuzz noise [--seed N] --iters SECONDS
  *     Harmless system calls in a random order for SECONDS: training traffic
@@ -802,7 +802,8 @@ static void import_cases(struct nl *nl)
 /*
  * A valid profile whose @n STIDE keys b * 0xa8a2288097 all land in one
  * slot under the unkeyed multiplier the sets used (see tests/core's
- * test_hashset_flood); its header otherwise that of --profile.
+ * test_hashset_flood), and no call sets; its header otherwise that of
+ * --profile (version 2 or 3).
  */
 static int write_flood(const char *out, uint32_t n, bool spread)
 {
@@ -813,11 +814,13 @@ static int write_flood(const char *out, uint32_t n, bool spread)
 	uint32_t b, zero = 0, crc;
 	FILE *f;
 
-	if (!p || !profile || profile_len < 96 || profile[8] != 2)
+	if (!p || !profile || profile_len < 96 || profile[8] < 2)
 		return 1;
 	memcpy(p, profile, 96);
 	memcpy(p + 32, &n, 4);
 	memcpy(p + 36, &zero, 4);
+	p[68] = 0;	/* version 3: no call sets */
+	memcpy(p + 92, &zero, 4);
 	memcpy(p + 40, &w, 8);
 	memset(p + 48, 0, 16);	/* growth origin, CRC */
 	for (b = 1; b <= n; b++) {

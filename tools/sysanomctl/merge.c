@@ -167,7 +167,7 @@ int sa_profile_merge(const struct sa_merge_input *in, unsigned int n,
 	struct sa_calib calib;
 	u64 stide_sum = 0, bosc_sum = 0, windows = 0, w0 = 0, cwin = 0;
 	u32 e0 = 0, lfc = 0, epoch_thr = 0, combo = 0;
-	int all_calib = 1, all_cv = 1, ret = 0;
+	int all_calib = 1, all_cv = 1, all_calls = 1, ret = 0;
 	unsigned int i, j, first = 0;
 	u8 ovr = 0;
 	long len;
@@ -249,9 +249,13 @@ int sa_profile_merge(const struct sa_merge_input *in, unsigned int n,
 			ret = -E2BIG;
 			goto out;
 		}
+		sa_calls_merge(acc, tmp);
 		profile_free(tmp);
 		tmp = NULL;
 
+		/* A profile without call sets (format 2) turns them off. */
+		if (!f->calls_on)
+			all_calls = 0;
 		windows = add_sat(windows, f->windows);
 		w0 = add_sat(w0, f->growth_windows);
 		if (f->growth_entries > e0)
@@ -320,6 +324,7 @@ int sa_profile_merge(const struct sa_merge_input *in, unsigned int n,
 	acc->calib.max_score = calib.max_score;
 	acc->calib.max_lfc = calib.max_lfc;
 	acc->calib.max_epoch = calib.max_epoch;
+	acc->calls_on = all_calls;
 
 	res->len = sa_profile_export_size(acc);
 	res->data = malloc(res->len);
@@ -353,7 +358,8 @@ static void merge_help(FILE *f)
 		"usage: sysanomctl merge [--json] -o OUT PROFILE...\n"
 		"Write to OUT ('-' for standard output) the union of profiles that\n"
 		"several nodes learnt for the same image: every STIDE and BoSC entry\n"
-		"of every input. The inputs must share k, bag, ABI, start markers,\n"
+		"and every program's calls of every input (the call sets are off if\n"
+		"some input has none). The inputs must share k, bag, ABI, start markers,\n"
 		"detector, frame, epoch, BoSC weight, growth interval and margin.\n"
 		"Windows add up; the growth slope is an upper bound; calibration\n"
 		"keeps the worst of the inputs' normal behaviour and the thresholds\n"

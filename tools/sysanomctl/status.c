@@ -27,6 +27,8 @@ const char *sa_detector_name(uint32_t det)
 		return "left";
 	case SYSANOM_EVENT_IO_URING:
 		return "io_uring";
+	case SYSANOM_ALERT_NEW_CALL:
+		return "new-call";
 	}
 	return det < 4 ? names[det] : "?";
 }
@@ -150,7 +152,8 @@ static void print_json(const struct rows *rows)
 		       ",\"profile_full\":%s,\"alerts\":%" PRIu64
 		       ",\"alerts_suppressed\":%" PRIu64
 		       ",\"anomalous_windows\":%" PRIu64
-		       ",\"allowed\":%" PRIu64,
+		       ",\"allowed\":%" PRIu64 ",\"call_sets\":%s"
+		       ",\"call_pairs\":%" PRIu64,
 		       sa_mode_name(a[SYSANOM_A_MODE]),
 		       action_name(a[SYSANOM_A_ACTION]),
 		       sa_detector_name(a[SYSANOM_A_DETECTOR]),
@@ -161,7 +164,9 @@ static void print_json(const struct rows *rows)
 		       a[SYSANOM_A_SLOPE_PPM] / 1e6, a[SYSANOM_A_MEM_BYTES],
 		       a[SYSANOM_A_FULL] ? "true" : "false",
 		       a[SYSANOM_A_ALERTS], a[SYSANOM_A_ALERTS_SUPPRESSED],
-		       a[SYSANOM_A_ANOMALOUS_WINDOWS], a[SYSANOM_A_ALLOWED]);
+		       a[SYSANOM_A_ANOMALOUS_WINDOWS], a[SYSANOM_A_ALLOWED],
+		       a[SYSANOM_A_CALL_SETS] ? "true" : "false",
+		       a[SYSANOM_A_CALL_PAIRS]);
 		print_json_thresholds(a);
 		printf("}");
 	}

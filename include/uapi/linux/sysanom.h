@@ -80,6 +80,9 @@
  *     until-stable rule (or a calibrated profile was loaded)
  *   SYSANOM_A_ANOMALOUS_WINDOWS: NLA_U64, anomalous windows, all incidents
  *   SYSANOM_A_ALLOWED: NLA_U64, alerts allowed into the profile (ALLOW)
+ *   SYSANOM_A_CALL_SETS: NLA_U8, 1 when its call sets judge (0: a profile
+ *     of format 1 or 2 was loaded, which has none)
+ *   SYSANOM_A_CALL_PAIRS: NLA_U32, (program, call) pairs in its call sets
  *
  * SYSANOM_CMD_GET_ALERTS: NLM_F_DUMP only; the alert log, oldest first.
  *   An alert is an incident: the consecutive anomalous windows of one
@@ -95,8 +98,10 @@
  *   SYSANOM_A_PID, SYSANOM_A_TID: NLA_U32, in the initial pid namespace
  *   SYSANOM_A_COMM: NLA_NUL_STRING, at most 16 bytes
  *   SYSANOM_A_DETECTOR: NLA_U32, the detector that fired (1 stide, 2 bosc,
- *     3 combined), or an event of enum sysanom_event, which has no score
- *     and whose window is the one system call that raised it
+ *     3 combined), SYSANOM_ALERT_NEW_CALL (a call in the window that its
+ *     program never made in training or calibration), or an event of
+ *     enum sysanom_event, which has no score and whose window is the one
+ *     system call that raised it
  *   SYSANOM_A_SCORE: NLA_U32, locality frame score at the first window
  *   SYSANOM_A_WINDOW: NLA_BINARY, u16 system-call ids, oldest first, of
  *     the first anomalous window; x86_64 numbers, 512 + n for 32-bit calls,
@@ -210,6 +215,8 @@ enum sysanom_attr {
 	SYSANOM_A_LAST_TIME_NS,
 	SYSANOM_A_MAX_SCORE,
 	SYSANOM_A_CONTEXT,
+	SYSANOM_A_CALL_SETS,
+	SYSANOM_A_CALL_PAIRS,
 	__SYSANOM_A_MAX
 };
 #define SYSANOM_A_MAX (__SYSANOM_A_MAX - 1)
@@ -243,6 +250,13 @@ enum sysanom_action {
  * IO_URING: io_uring_setup, whose ring does the work of system calls that
  *   the module never sees.
  */
+/*
+ * An alert raised by the call sets, in SYSANOM_A_DETECTOR: one of the
+ * calls in a window that missed was never made by the program, whatever
+ * the window's score.
+ */
+#define SYSANOM_ALERT_NEW_CALL	4
+
 enum sysanom_event {
 	SYSANOM_EVENT_NO_STATE = 16,
 	SYSANOM_EVENT_LEFT,
