@@ -8,8 +8,8 @@
 #   make demo            a trained container in a QEMU guest
 #   make check           every test: userspace, packages, guests on every kernel
 #   make check-fleet     the fleet path in three QEMU guests (~6-8 min, not in check)
-#   make check-services  real services (nginx, memcached, Redis) trained, enforced and
-#                        attacked at the defaults in a guest (~8 min, not in check)
+#   make check-services  only the check's real-services step: nginx, memcached, Redis
+#                        trained, enforced and attacked at the defaults (~11 min)
 #   make check-system    only the check's real-system step: the packages on a Debian
 #                        12 system with systemd, in QEMU, whose watcher trains and
 #                        enforces runc containers

@@ -2,8 +2,8 @@
 # kernels: none
 # needs: services
 # timeout: 1800
-# Not in 'make check' (run it with 'make check-services'): normal novelty
-# still crosses the learnt thresholds after calibration in some runs.
+# Until the call sets (2026-12-03, afternoon), normal novelty still crossed
+# the learnt thresholds after calibration in some runs (below).
 # Runs on Debian's 6.1, 2026-12-02, evening (scores are combo points):
 # - Before programs carried their names, with calibration's floor at two
 #   windows (24), four runs: web learnt 32 to 47 and its nginx event loop
@@ -60,6 +60,18 @@
 # and epoll_wait around closing connections) keeps making windows training
 # never saw, unless growth stays flat for a minute, which Redis and
 # memcached did not reach in 10 minutes.
+# 2026-12-03, afternoon: the call sets (a call its program never made is an
+# alert, whatever the score: docs/engine.md, "Call sets") and, with them,
+# calibration's floor at two novelty events (144), both chosen before the
+# runs below:
+# - r40o: web, cache, kv, side enforcing after 187 / 201 / 268 / 82 s
+#   (windows 46,638 / 131,109 / 425,131 / 1,425; entries 541 / 295 / 605 /
+#   72), all learnt 144 (the floor); no alert in 265 s of ordinary work;
+#   all eight intrusions detected: web 2, 2, 4, 6 alerts, the injected
+#   programs by the call sets from their first window (id, cat, nc, sh,
+#   cp, ...); cache 8 and 9; kv 2 (the SAVE into ~/.ssh: redis-server's
+#   first alert scored 124, under the floor, raised by a call it never
+#   made) and 57.
 # Run it by hand ('make check-services' runs it in its own guest):
 #   tests/vm/run-guest.sh --kernel debian --scenario tests/scenarios/40-services.sh
 # PostgreSQL runs only when asked (SYSANOM_SERVICES_PG=1 in run-guest.sh's
