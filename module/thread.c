@@ -152,6 +152,17 @@ static void sysanom_thread_left(struct sysanom_thread *th, u32 id, bool *deny)
 		*deny = true;
 }
 
+/*
+ * The call-set row of @task (current): its process's name, the group
+ * leader's, not its own thread's, which the thread's creator may set at
+ * any moment (pthread_setname_np() on another thread writes its comm
+ * through /proc, unseen here): a row must not depend on timing.
+ */
+static u8 sysanom_thread_tag(const struct task_struct *task)
+{
+	return sa_prog_tag(task->group_leader->comm, TASK_COMM_LEN - 1);
+}
+
 /* The per-CPU cache missed: find or make the state, refill the cache. */
 struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task,
 					       u32 id, bool *deny)
@@ -219,7 +230,7 @@ struct sysanom_thread *sysanom_thread_get_slow(struct task_struct *task,
 			sa_stream_reset_midway(&th->stream);
 		else
 			sa_stream_reset(&th->stream);
-		th->stream.tag = sa_prog_tag(task->comm, TASK_COMM_LEN - 1);
+		th->stream.tag = sysanom_thread_tag(task);
 		th->incident = 0;
 		th->sig = 0;
 	}
@@ -300,7 +311,9 @@ void sysanom_thread_exec(struct task_struct *task, struct sysanom_profile *p,
 		sysanom_profile_flush(p, &th->stream);
 	sa_stream_reset(&th->stream);
 	th->stream.prog = sa_prog_tag(comm, TASK_COMM_LEN - 1);	/* as comm keeps it */
-	th->stream.tag = th->stream.prog;
+	/* A rename is seen before it is made: the new name is @comm. */
+	th->stream.tag = thread_group_leader(task) ? th->stream.prog :
+			 sysanom_thread_tag(task);
 	th->incident = 0;	/* a new program, a new incident */
 	th->sig = 0;
 }
