@@ -77,6 +77,12 @@
 #   entries 536 / 297 / 613 / 72), all learnt 144; no alert in 402 s of
 #   ordinary work; all eight intrusions detected (web 2, 2, 4, 6; cache 7,
 #   10; kv 2, 91).
+# - r40q, with a thread's call-set row taken from its process's name (the
+#   group leader's comm), beside a CI run: web, cache, kv, side enforcing
+#   after 93 / 161 / 219 / 80 s (windows 49,512 / 271,350 / 769,698 /
+#   1,425; entries 530 / 286 / 556 / 72), all learnt 144; no alert in
+#   ordinary work; all eight intrusions detected (web 2, 2, 4, 6; cache 8,
+#   10; kv 2, 80).
 # Run it by hand ('make check-services' runs it in its own guest):
 #   tests/vm/run-guest.sh --kernel debian --scenario tests/scenarios/40-services.sh
 # PostgreSQL runs only when asked (SYSANOM_SERVICES_PG=1 in run-guest.sh's
