@@ -187,6 +187,8 @@ struct sa_profile {
 	 */
 	bool calls_on;
 	unsigned long calls[SA_CALL_ROWS + 1][SA_CALL_LONGS];
+	/* Never new (see sa_profile_derive()): known to every program. */
+	unsigned long calls_exempt[SA_CALL_LONGS];
 };
 
 /*
@@ -295,8 +297,8 @@ unsigned int sa_detect(const struct sa_profile *p, struct sa_stream *s,
 unsigned int sa_train(struct sa_profile *p, struct sa_stream *s, u32 id);
 
 /*
- * Whether program @tag made call @id (markers always count as made), or a
- * nameless stream did; for @tag 0, whether any program did.
+ * Whether program @tag made call @id, or a nameless stream did; for @tag 0,
+ * whether any program did. Markers and exempt calls always count as made.
  */
 bool sa_calls_known(const struct sa_profile *p, u8 tag, u32 id);
 /* Adds call @id to program @tag's call set, as training does. */

@@ -10,6 +10,7 @@
 #ifdef __KERNEL__
 
 #include <linux/types.h>
+#include <linux/kernel.h>
 #include <linux/compiler.h>
 #include <linux/atomic.h>
 #include <linux/string.h>
@@ -73,6 +74,9 @@ struct sa_atomic64_user {
 #endif
 #ifndef noinline
 #define noinline	__attribute_noinline__
+#endif
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
 #ifndef likely
 #define likely(x)	__builtin_expect(!!(x), 1)

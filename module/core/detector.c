@@ -48,6 +48,20 @@ int sa_params_valid(const struct sa_params *pa)
 	return 0;
 }
 
+/*
+ * Calls that a program makes as its data grows or its threads contend, not
+ * as its code changes: its allocator's memory management (a heap that first
+ * outgrows its arena hours in) and futex (a lock first contended). The call
+ * sets never count them as new; the windows around them are still judged.
+ * x86_64 numbers, then i386's at 512 + n (brk, mmap, munmap, mprotect,
+ * mremap, mmap2, madvise, futex, futex_time64).
+ */
+static const u16 sa_calls_exempt_x86_64[] = {
+	9, 10, 11, 12, 25, 28, 202,
+	512 + 45, 512 + 90, 512 + 91, 512 + 125, 512 + 163, 512 + 192,
+	512 + 219, 512 + 240, 512 + 422,
+};
+
 static void sa_profile_derive(struct sa_profile *p)
 {
 	static const u32 masks[] = {
@@ -74,6 +88,16 @@ static void sa_profile_derive(struct sa_profile *p)
 			p->start_h = p->start_h * SA_FP_BASE + SA_ID_START + 1;
 	}
 	p->start_bag = (u64)pa->bag * sa_bag_term(SA_ID_START);
+	memset(p->calls_exempt, 0, sizeof(p->calls_exempt));
+	for (i = 0; i < ARRAY_SIZE(sa_calls_exempt_x86_64); i++) {
+		u32 id = sa_calls_exempt_x86_64[i];
+
+		/* An i386 profile numbers its calls as i386 does. */
+		if (pa->abi == SA_ABI_X86_64)
+			sa_set_bit(id, p->calls_exempt);
+		else if (pa->abi == SA_ABI_I386 && id >= 512)
+			sa_set_bit(id - 512, p->calls_exempt);
+	}
 }
 
 int sa_profile_init(struct sa_profile *p, const struct sa_params *params,
@@ -239,15 +263,16 @@ static __always_inline void sa_calls_set(struct sa_profile *p, u8 tag,
 
 /*
  * Whether program @tag made call @id: in its own row, or in row 0, which
- * nameless streams filled (a profile learnt offline, loaded in the module).
- * A nameless stream (an offline one, on a profile the module learnt) is
- * judged by every program's calls.
+ * nameless streams filled (a profile learnt offline, loaded in the module),
+ * or an exempt call. A nameless stream (an offline one, on a profile the
+ * module learnt) is judged by every program's calls.
  */
 static __always_inline bool sa_calls_has(const struct sa_profile *p, u8 tag,
 					 u32 id)
 {
 	return sa_test_bit(id, p->calls[tag ? tag : SA_CALL_ANY]) ||
-	       sa_test_bit(id, p->calls[0]);
+	       sa_test_bit(id, p->calls[0]) ||
+	       sa_test_bit(id, p->calls_exempt);
 }
 
 /*
