@@ -1175,6 +1175,21 @@ static void test_calls(void)
 	free(m2);
 }
 
+/*
+ * Parses the first @len bytes of a copy of @buf (@size bytes, into @cp)
+ * whose byte @off is @val, with its checksum fixed.
+ */
+static int parse_patched(const u8 *buf, u8 *cp, size_t size, size_t off,
+			 u8 val, size_t len)
+{
+	struct sa_profile_info info;
+
+	memcpy(cp, buf, size);
+	cp[off] = val;
+	fix_crc(cp, len);
+	return sa_profile_parse(cp, len, &info);
+}
+
 /* Call-set rows of a file: checked by parse, whatever their checksum. */
 static void test_format_calls(void)
 {
@@ -1206,33 +1221,21 @@ static void test_format_calls(void)
 	CHECK(sa_calls_known(&q, 250, 1023) && !sa_calls_known(&q, 3, 1023));
 	rows = size - 2 * SA_PROF_ROW_SIZE;
 	/* Rows out of order, or the same row twice. */
-	memcpy(cp, buf, size);
-	cp[rows + SA_PROF_ROW_SIZE] = 3;
-	fix_crc(cp, size);
-	CHECK(sa_profile_parse(cp, size, &info) == -EINVAL);
+	CHECK(parse_patched(buf, cp, size, rows + SA_PROF_ROW_SIZE, 3, size) ==
+	      -EINVAL);
 	/* A marker id in a row; an empty row. */
-	memcpy(cp, buf, size);
-	cp[rows + 1 + SA_ID_START / 8] |= 1 << (SA_ID_START % 8);
-	fix_crc(cp, size);
-	CHECK(sa_profile_parse(cp, size, &info) == -EINVAL);
+	CHECK(parse_patched(buf, cp, size, rows + 1 + SA_ID_START / 8,
+			    buf[rows + 1 + SA_ID_START / 8] |
+			    1 << (SA_ID_START % 8), size) == -EINVAL);
 	memcpy(cp, buf, size);
 	memset(cp + rows + 1, 0, SA_MAX_ID / 8);
 	fix_crc(cp, size);
 	CHECK(sa_profile_parse(cp, size, &info) == -EINVAL);
 	/* Rows with the call sets off; rows beyond the file. */
-	memcpy(cp, buf, size);
-	cp[68] = 0;
-	fix_crc(cp, size);
-	CHECK(sa_profile_parse(cp, size, &info) == -EINVAL);
-	memcpy(cp, buf, size);
-	cp[92] = 3;
-	fix_crc(cp, size);
-	CHECK(sa_profile_parse(cp, size, &info) == -EINVAL);
+	CHECK(parse_patched(buf, cp, size, 68, 0, size) == -EINVAL);
+	CHECK(parse_patched(buf, cp, size, 92, 3, size) == -EINVAL);
 	/* On with no rows, and entries: every call would be new. */
-	memcpy(cp, buf, size);
-	cp[92] = 0;
-	fix_crc(cp, rows);
-	CHECK(sa_profile_parse(cp, rows, &info) == -EINVAL);
+	CHECK(parse_patched(buf, cp, size, 92, 0, rows) == -EINVAL);
 	/* Off, with no rows: loads, and judges by the threshold alone. */
 	memcpy(cp, buf, size);
 	cp[68] = 0;
